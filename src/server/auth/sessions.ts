@@ -1,0 +1,339 @@
+import type { Db } from '../db/database.ts';
+import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
+import type { Actor, PatronActor, StaffActor } from './authorize.ts';
+import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+import {
+  privilegesAtInstitution,
+  privilegesOnNetwork,
+  type Role,
+  type RoleAssignment,
+} from './privileges.ts';
+import { hashToken, newSecret } from './tokens.ts';
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export interface NewSession {
+  token: string;
+  csrfToken: string;
+  actor: Actor;
+}
+
+async function loadAssignments(db: Db, staffId: string): Promise<RoleAssignment[]> {
+  const rows = await db
+    .selectFrom('role_assignments')
+    .select(['role', 'institution_id', 'library_id', 'desk_id', 'network_id'])
+    .where('staff_id', '=', staffId)
+    .execute();
+  return rows.map((r) => ({
+    role: r.role as Role,
+    institutionId: r.institution_id,
+    libraryId: r.library_id,
+    deskId: r.desk_id,
+    networkId: r.network_id,
+  }));
+}
+
+async function createSession(
+  db: Db,
+  owner: { staffId?: string; patronId?: string; institutionId: string },
+): Promise<{ token: string; tokenHash: string; csrfToken: string }> {
+  const token = newSecret();
+  const csrfToken = newSecret();
+  const tokenHash = hashToken(token);
+  await db
+    .insertInto('sessions')
+    .values({
+      token_hash: tokenHash,
+      staff_id: owner.staffId ?? null,
+      patron_id: owner.patronId ?? null,
+      institution_id: owner.institutionId,
+      csrf_token: csrfToken,
+      expires_at: new Date(Date.now() + SESSION_TTL_MS),
+    })
+    .execute();
+  return { token, tokenHash, csrfToken };
+}
+
+/** Staff sign-in by username and password; the same answer for an unknown user and a wrong password. */
+export async function signInStaff(db: Db, username: string, password: string): Promise<NewSession> {
+  const staff = await db
+    .selectFrom('staff')
+    .select(['id', 'username', 'name', 'institution_id', 'password_hash', 'active'])
+    .where('username', '=', username.toLowerCase())
+    .executeTakeFirst();
+  const ok = await verifyPassword(staff?.password_hash ?? (await dummyPasswordHash()), password);
+  if (!staff || !ok || !staff.active)
+    throw unauthenticated('Wrong username or password.', 'INVALID_CREDENTIALS');
+  const session = await createSession(db, { staffId: staff.id, institutionId: staff.institution_id });
+  const actor: StaffActor = {
+    kind: 'staff',
+    staffId: staff.id,
+    username: staff.username,
+    name: staff.name,
+    homeInstitutionId: staff.institution_id,
+    assignments: await loadAssignments(db, staff.id),
+    via: 'session',
+    sessionTokenHash: session.tokenHash,
+    deskId: null,
+  };
+  return { token: session.token, csrfToken: session.csrfToken, actor };
+}
+
+/** Patron sign-in to discovery: institution code + primary identifier + discovery password. */
+export async function signInPatron(
+  db: Db,
+  institutionCode: string,
+  identifier: string,
+  password: string,
+): Promise<NewSession> {
+  const patron = await db
+    .selectFrom('patrons')
+    .innerJoin('institutions', 'institutions.id', 'patrons.institution_id')
+    .select([
+      'patrons.id',
+      'patrons.first_name',
+      'patrons.last_name',
+      'patrons.institution_id',
+      'patrons.password_hash',
+      'patrons.status',
+    ])
+    .where('institutions.code', '=', institutionCode)
+    .where('patrons.primary_identifier', '=', identifier)
+    .executeTakeFirst();
+  const ok = await verifyPassword(patron?.password_hash ?? (await dummyPasswordHash()), password);
+  if (!patron || !ok || patron.status !== 'active') {
+    throw unauthenticated('Wrong identifier or password.', 'INVALID_CREDENTIALS');
+  }
+  const session = await createSession(db, { patronId: patron.id, institutionId: patron.institution_id });
+  const actor: PatronActor = {
+    kind: 'patron',
+    patronId: patron.id,
+    name: `${patron.first_name} ${patron.last_name}`.trim(),
+    institutionId: patron.institution_id,
+    sessionTokenHash: session.tokenHash,
+  };
+  return { token: session.token, csrfToken: session.csrfToken, actor };
+}
+
+export interface ResolvedSession {
+  actor: Actor;
+  csrfToken: string | null;
+}
+
+/** The actor behind a session cookie, or null when the session is unknown or expired. */
+export async function resolveSessionToken(db: Db, token: string): Promise<ResolvedSession | null> {
+  const tokenHash = hashToken(token);
+  const row = await db
+    .selectFrom('sessions')
+    .leftJoin('staff', 'staff.id', 'sessions.staff_id')
+    .leftJoin('patrons', 'patrons.id', 'sessions.patron_id')
+    .select([
+      'sessions.staff_id',
+      'sessions.patron_id',
+      'sessions.csrf_token',
+      'sessions.desk_id',
+      'sessions.expires_at',
+      'staff.username',
+      'staff.name as staff_name',
+      'staff.institution_id as staff_institution_id',
+      'staff.active',
+      'patrons.first_name',
+      'patrons.last_name',
+      'patrons.institution_id as patron_institution_id',
+    ])
+    .where('sessions.token_hash', '=', tokenHash)
+    .where('sessions.expires_at', '>', new Date())
+    .executeTakeFirst();
+  if (!row) return null;
+  if (row.staff_id && row.username && row.staff_name && row.staff_institution_id && row.active) {
+    return {
+      csrfToken: row.csrf_token,
+      actor: {
+        kind: 'staff',
+        staffId: row.staff_id,
+        username: row.username,
+        name: row.staff_name,
+        homeInstitutionId: row.staff_institution_id,
+        assignments: await loadAssignments(db, row.staff_id),
+        via: 'session',
+        sessionTokenHash: tokenHash,
+        deskId: row.desk_id,
+      },
+    };
+  }
+  if (row.patron_id && row.patron_institution_id) {
+    return {
+      csrfToken: row.csrf_token,
+      actor: {
+        kind: 'patron',
+        patronId: row.patron_id,
+        name: `${row.first_name ?? ''} ${row.last_name ?? ''}`.trim(),
+        institutionId: row.patron_institution_id,
+        sessionTokenHash: tokenHash,
+      },
+    };
+  }
+  return null;
+}
+
+/** The staff actor behind an API token (`Authorization: Bearer ...`), or null. */
+export async function resolveApiToken(db: Db, token: string): Promise<StaffActor | null> {
+  const tokenHash = hashToken(token);
+  const row = await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: new Date() })
+    .from('staff')
+    .whereRef('staff.id', '=', 'api_tokens.staff_id')
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null)
+    .where('staff.active', '=', true)
+    .returning(['staff.id', 'staff.username', 'staff.name', 'staff.institution_id'])
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    kind: 'staff',
+    staffId: row.id,
+    username: row.username,
+    name: row.name,
+    homeInstitutionId: row.institution_id,
+    assignments: await loadAssignments(db, row.id),
+    via: 'token',
+    sessionTokenHash: null,
+    deskId: null,
+  };
+}
+
+export async function signOut(db: Db, actor: Actor): Promise<void> {
+  if (actor.sessionTokenHash) {
+    await db.deleteFrom('sessions').where('token_hash', '=', actor.sessionTokenHash).execute();
+  }
+}
+
+/**
+ * Chooses the desk the staff member works at for this session. Allowed at a desk of an
+ * institution where the actor has any role covering that desk's library.
+ */
+export async function chooseDesk(db: Db, actor: StaffActor, deskId: string): Promise<void> {
+  if (!actor.sessionTokenHash)
+    throw forbidden('SESSION_REQUIRED', 'A desk is chosen in a signed-in session.');
+  const desk = await db
+    .selectFrom('circulation_desks')
+    .select(['id', 'institution_id', 'library_id'])
+    .where('id', '=', deskId)
+    .executeTakeFirst();
+  if (!desk) throw notFound('DESK_NOT_FOUND', 'No circulation desk with this id.', { deskId });
+  const covered = actor.assignments.some(
+    (a) =>
+      a.institutionId === desk.institution_id &&
+      (!a.libraryId || a.libraryId === desk.library_id) &&
+      (!a.deskId || a.deskId === desk.id),
+  );
+  if (!covered) throw forbidden('DESK_NOT_ALLOWED', 'You have no role at this desk.', { deskId });
+  await db
+    .updateTable('sessions')
+    .set({ desk_id: desk.id, institution_id: desk.institution_id })
+    .where('token_hash', '=', actor.sessionTokenHash)
+    .execute();
+}
+
+export interface SessionView {
+  user: {
+    kind: 'staff' | 'patron';
+    id: string;
+    name: string;
+    username?: string;
+    institutionId: string;
+    institutionCode: string;
+  };
+  csrfToken: string | null;
+  desk: null | {
+    id: string;
+    code: string;
+    name: string;
+    libraryId: string;
+    libraryName: string;
+    institutionId: string;
+    institutionCode: string;
+    institutionName: string;
+  };
+  abilities: {
+    institutions: { institutionId: string; code: string; name: string; privileges: string[] }[];
+    networks: { networkId: string; code: string; name: string; privileges: string[] }[];
+  };
+}
+
+/** What the UI is told about the signed-in user: who, where, and what they may do. */
+export async function presentSession(db: Db, actor: Actor, csrfToken: string | null): Promise<SessionView> {
+  const homeInstitutionId = actor.kind === 'staff' ? actor.homeInstitutionId : actor.institutionId;
+  const home = await db
+    .selectFrom('institutions')
+    .select('code')
+    .where('id', '=', homeInstitutionId)
+    .executeTakeFirstOrThrow();
+  const view: SessionView = {
+    user: {
+      kind: actor.kind,
+      id: actor.kind === 'staff' ? actor.staffId : actor.patronId,
+      name: actor.name,
+      ...(actor.kind === 'staff' ? { username: actor.username } : {}),
+      institutionId: homeInstitutionId,
+      institutionCode: home.code,
+    },
+    csrfToken,
+    desk: null,
+    abilities: { institutions: [], networks: [] },
+  };
+  if (actor.kind !== 'staff') return view;
+  const institutionIds = [
+    ...new Set(actor.assignments.flatMap((a) => (a.institutionId ? [a.institutionId] : []))),
+  ];
+  const networkIds = [...new Set(actor.assignments.flatMap((a) => (a.networkId ? [a.networkId] : [])))];
+  if (institutionIds.length > 0) {
+    const institutions = await db
+      .selectFrom('institutions')
+      .select(['id', 'code', 'name'])
+      .where('id', 'in', institutionIds)
+      .orderBy('name')
+      .execute();
+    view.abilities.institutions = institutions.map((i) => ({
+      institutionId: i.id,
+      code: i.code,
+      name: i.name,
+      privileges: privilegesAtInstitution(actor.assignments, i.id),
+    }));
+  }
+  if (networkIds.length > 0) {
+    const networks = await db
+      .selectFrom('networks')
+      .select(['id', 'code', 'name'])
+      .where('id', 'in', networkIds)
+      .orderBy('name')
+      .execute();
+    view.abilities.networks = networks.map((n) => ({
+      networkId: n.id,
+      code: n.code,
+      name: n.name,
+      privileges: privilegesOnNetwork(actor.assignments, n.id),
+    }));
+  }
+  if (actor.deskId) {
+    const desk = await db
+      .selectFrom('circulation_desks as d')
+      .innerJoin('libraries as l', 'l.id', 'd.library_id')
+      .innerJoin('institutions as i', 'i.id', 'd.institution_id')
+      .select([
+        'd.id',
+        'd.code',
+        'd.name',
+        'l.id as libraryId',
+        'l.name as libraryName',
+        'i.id as institutionId',
+        'i.code as institutionCode',
+        'i.name as institutionName',
+      ])
+      .where('d.id', '=', actor.deskId)
+      .executeTakeFirst();
+    view.desk = desk ?? null;
+  }
+  return view;
+}

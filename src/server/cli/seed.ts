@@ -1,0 +1,15 @@
+import { readSettings } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { seedDemoNetworkIfEmpty } from '../seed/demo.ts';
+
+// `npm run seed`: migrates, then seeds the demo network unless the database already has institutions.
+const settings = readSettings();
+const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+try {
+  await migrateToLatest(database.db);
+  const seeded = await seedDemoNetworkIfEmpty(database.db);
+  console.log(seeded ? 'Demo network seeded.' : 'The database already has institutions: nothing seeded.');
+} finally {
+  await database.close();
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import type { Database } from './schema.ts';
+
+// node-postgres returns int8 (bigint) as strings; our ids are uuids and counts fit in a
+// JS number, so parse int8 as number in one place for both engines.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+// `date` columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  engine: 'pglite' | 'postgresql';
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection string; when absent the embedded PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data directory (default ./data); `memory://` keeps it in memory. */
+  dataDir?: string;
+  /** An existing PGlite instance (tests), owned by the caller. */
+  pglite?: PGlite;
+  poolSize?: number;
+  /** Told when an idle PostgreSQL connection fails (the pool then replaces it). */
+  onIdleError?: (error: Error) => void;
+}
+
+/**
+ * Opens the database: PostgreSQL through `pg.Pool` when a URL is given, otherwise PGlite
+ * through its node-postgres adapter, so both engines share one driver, one dialect and the
+ * same value types (architecture.md).
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the
+    // process; the pool replaces it on the next query.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgresql', close: () => db.destroy() };
+  }
+  let lock: DataDirLock | undefined;
+  let pglite = options.pglite;
+  const ownsPglite = !pglite;
+  if (!pglite) {
+    const dataDir = options.dataDir ?? './data';
+    if (!dataDir.startsWith('memory://')) {
+      mkdirSync(dataDir, { recursive: true });
+      // PGlite lets two processes open one data dir and corrupt it: refuse the second.
+      lock = acquireDataDirLock(dataDir);
+    }
+    try {
+      pglite = await PGlite.create(dataDir);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    engine: 'pglite',
+    async close() {
+      await db.destroy();
+      if (ownsPglite) await pglite.close();
+      lock?.release();
+    },
+  };
+}

@@ -1,0 +1,285 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps come back as Date and accept Date or ISO strings. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A calendar day, 'YYYY-MM-DD'. */
+type Day = string;
+type Json = ColumnType<unknown, string | null, string | null>;
+
+export type DiscoveryExposure = 'availability' | 'holdings' | 'request';
+export type RegistrationMode = 'none' | 'manual' | 'auto';
+export type PickupLocationPolicy = 'own_library' | 'any_library' | 'any_institution';
+export type ExpiryMode = 'fixed' | 'relative' | 'same_as_home';
+
+export interface NetworksTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface InstitutionsTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  time_zone: string;
+  currency: string;
+  address: string | null;
+  email: string | null;
+  cross_consortia_ids_enabled: Generated<boolean>;
+  searchable_identifier_types: Generated<string[]>;
+  discovery_exposure: Generated<DiscoveryExposure>;
+  remote_registration_mode: Generated<RegistrationMode>;
+  accepts_network_title_requests: Generated<boolean>;
+  prefer_home_copy: Generated<boolean>;
+  guest_user_group_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface NetworkMembersTable {
+  id: Generated<string>;
+  network_id: string;
+  institution_id: string;
+  joined_at: Generated<Date>;
+  left_at: NullableTimestamp;
+}
+
+export interface NetworkRelationsTable {
+  network_id: string;
+  owner_institution_id: string;
+  other_institution_id: string;
+  walk_in_loans: Generated<boolean>;
+  pickup: Generated<boolean>;
+  return_anywhere: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+export interface LibrariesTable {
+  id: Generated<string>;
+  institution_id: string;
+  code: string;
+  name: string;
+  time_zone: string | null;
+  serves_other_institutions: Generated<boolean>;
+  address: string | null;
+  email: string | null;
+  phone: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface LibraryOpeningHoursTable {
+  library_id: string;
+  weekday: number;
+  opens: string;
+  closes: string;
+}
+
+export interface LibraryClosedDaysTable {
+  library_id: string;
+  day: Day;
+  reason: Generated<string>;
+}
+
+export interface CirculationDesksTable {
+  id: Generated<string>;
+  institution_id: string;
+  library_id: string;
+  code: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface LocationsTable {
+  id: Generated<string>;
+  institution_id: string;
+  library_id: string;
+  code: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface LibraryRelationsTable {
+  institution_id: string;
+  library_id: string;
+  for_library_id: string;
+  lends: Generated<boolean>;
+  delivers: Generated<boolean>;
+}
+
+export interface TransitTimesTable {
+  from_library_id: string;
+  to_library_id: string;
+  days: number;
+}
+
+export interface CodeTable {
+  id: Generated<string>;
+  institution_id: string;
+  code: string;
+  name: string;
+}
+
+export interface TermsOfUseTable {
+  id: Generated<string>;
+  institution_id: string;
+  code: string;
+  name: string;
+  loanable: Generated<boolean>;
+  loan_period_unit: Generated<'days' | 'hours'>;
+  loan_period: number | null;
+  fixed_due_date: Day | null;
+  renewals_allowed: Generated<number>;
+  renewal_period: number | null;
+  overdue_fine_per_day_minor: Generated<number>;
+  overdue_grace_days: Generated<number>;
+  overdue_fine_max_minor: number | null;
+  days_overdue_until_lost: number | null;
+  lost_replacement_fee_minor: Generated<number>;
+  lost_processing_fee_minor: Generated<number>;
+  refund_replacement_fee_on_return: Generated<boolean>;
+  refund_processing_fee_on_return: Generated<boolean>;
+  hold_shelf_days: Generated<number>;
+  requests_allowed: Generated<boolean>;
+  pickup_location_policy: Generated<PickupLocationPolicy>;
+  updated_at: Generated<Date>;
+}
+
+export interface TermsOfUseRulesTable {
+  id: Generated<string>;
+  institution_id: string;
+  priority: Generated<number>;
+  user_group_id: string | null;
+  item_policy_id: string | null;
+  material_type_id: string | null;
+  location_id: string | null;
+  terms_of_use_id: string;
+  is_fallback: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+export interface LoanLimitsTable {
+  id: Generated<string>;
+  institution_id: string;
+  scope: Generated<'institution' | 'network'>;
+  user_group_id: string | null;
+  material_type_id: string | null;
+  max_loans: number;
+}
+
+export interface LinkedAccountRulesTable {
+  id: Generated<string>;
+  institution_id: string;
+  source_institution_id: string | null;
+  source_user_group_code: string | null;
+  user_group_id: string;
+  expiry_mode: ExpiryMode;
+  expiry_fixed_date: Day | null;
+  expiry_relative_days: number | null;
+  purge_days_after_expiry: Generated<number>;
+  recalculate_on_refresh: Generated<boolean>;
+  is_default: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+export interface PatronsTable {
+  id: Generated<string>;
+  institution_id: string;
+  primary_identifier: string;
+  first_name: Generated<string>;
+  last_name: string;
+  user_group_id: string;
+  email: string | null;
+  status: Generated<'active' | 'inactive'>;
+  expiry_date: Day | null;
+  password_hash: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface StaffTable {
+  id: Generated<string>;
+  institution_id: string;
+  username: string;
+  name: string;
+  email: string | null;
+  password_hash: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RoleAssignmentsTable {
+  id: Generated<string>;
+  staff_id: string;
+  role: string;
+  institution_id: string | null;
+  library_id: string | null;
+  desk_id: string | null;
+  network_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  staff_id: string | null;
+  patron_id: string | null;
+  csrf_token: string;
+  institution_id: string | null;
+  desk_id: string | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  staff_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  actor_staff_id: string | null;
+  institution_id: string | null;
+  network_id: string | null;
+  action: 'create' | 'update' | 'delete';
+  entity_type: string;
+  entity_id: string;
+  before: Json;
+  after: Json;
+  request_id: string | null;
+}
+
+export interface Database {
+  networks: NetworksTable;
+  institutions: InstitutionsTable;
+  network_members: NetworkMembersTable;
+  network_relations: NetworkRelationsTable;
+  libraries: LibrariesTable;
+  library_opening_hours: LibraryOpeningHoursTable;
+  library_closed_days: LibraryClosedDaysTable;
+  circulation_desks: CirculationDesksTable;
+  locations: LocationsTable;
+  library_relations: LibraryRelationsTable;
+  transit_times: TransitTimesTable;
+  user_groups: CodeTable;
+  item_policies: CodeTable;
+  material_types: CodeTable;
+  terms_of_use: TermsOfUseTable;
+  terms_of_use_rules: TermsOfUseRulesTable;
+  loan_limits: LoanLimitsTable;
+  linked_account_rules: LinkedAccountRulesTable;
+  patrons: PatronsTable;
+  staff: StaffTable;
+  role_assignments: RoleAssignmentsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}
