@@ -4,6 +4,7 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { seedDemoNetworkIfEmpty } from './seed/demo.ts';
+import { exitWithError } from './shared/errors.ts';
 
 /**
  * `npm start`: opens the database (PGlite in ./data unless DATABASE_URL is set), migrates,
@@ -46,7 +47,4 @@ async function main() {
   app.log.info({ engine: database.engine }, `Shelfshare is ready on http://localhost:${settings.port}`);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-  process.exit(1);
-});
+main().catch(exitWithError);

@@ -72,21 +72,21 @@ const BAD_INPUTS: {
     method: 'POST',
     url: () => `${base}/libraries`,
     body: { code: 'SCI' },
-    field: 'body.name',
+    field: 'name',
   },
   {
     name: 'library with a bad code',
     method: 'POST',
     url: () => `${base}/libraries`,
     body: { code: 'has space', name: 'X' },
-    field: 'body.code',
+    field: 'code',
   },
   {
     name: 'library with a made-up time zone',
     method: 'POST',
     url: () => `${base}/libraries`,
     body: { code: 'TZ', name: 'X', timeZone: 'Mars/Olympus' },
-    field: 'body.timeZone',
+    field: 'timeZone',
   },
   {
     name: 'library with an unknown field',
@@ -100,56 +100,56 @@ const BAD_INPUTS: {
     method: 'POST',
     url: () => `${base}/desks`,
     body: { code: 'D', name: 'Desk' },
-    field: 'body.libraryId',
+    field: 'libraryId',
   },
   {
     name: 'desk with a malformed library id',
     method: 'POST',
     url: () => `${base}/desks`,
     body: { libraryId: 'abc', code: 'D', name: 'Desk' },
-    field: 'body.libraryId',
+    field: 'libraryId',
   },
   {
     name: 'location without a code',
     method: 'POST',
     url: () => `${base}/locations`,
     body: { libraryId: uuid, name: 'Stacks' },
-    field: 'body.code',
+    field: 'code',
   },
   {
     name: 'user group with an empty name',
     method: 'POST',
     url: () => `${base}/user-groups`,
     body: { code: 'UG', name: '  ' },
-    field: 'body.name',
+    field: 'name',
   },
   {
     name: 'item policy with a long code',
     method: 'POST',
     url: () => `${base}/item-policies`,
     body: { code: 'X'.repeat(40), name: 'P' },
-    field: 'body.code',
+    field: 'code',
   },
   {
     name: 'material type without a name',
     method: 'POST',
     url: () => `${base}/material-types`,
     body: { code: 'MT' },
-    field: 'body.name',
+    field: 'name',
   },
   {
     name: 'terms of use with a fractional fine (CIRC-11 minor units)',
     method: 'POST',
     url: () => `${base}/terms-of-use`,
     body: { code: 'T', name: 'T', loanPeriod: 14, overdueFinePerDayMinor: 0.5 },
-    field: 'body.overdueFinePerDayMinor',
+    field: 'overdueFinePerDayMinor',
   },
   {
     name: 'terms of use with a negative loan period',
     method: 'POST',
     url: () => `${base}/terms-of-use`,
     body: { code: 'T', name: 'T', loanPeriod: -3 },
-    field: 'body.loanPeriod',
+    field: 'loanPeriod',
   },
   {
     name: 'loanable terms of use without a period or due date (CIRC-2)',
@@ -170,14 +170,14 @@ const BAD_INPUTS: {
     method: 'POST',
     url: () => `${base}/terms-of-use`,
     body: { code: 'T', name: 'T', loanPeriod: 7, pickupLocationPolicy: 'anywhere' },
-    field: 'body.pickupLocationPolicy',
+    field: 'pickupLocationPolicy',
   },
   {
     name: 'rule without terms of use',
     method: 'POST',
     url: () => `${base}/terms-of-use-rules`,
     body: { priority: 5 },
-    field: 'body.termsOfUseId',
+    field: 'termsOfUseId',
   },
   {
     name: 'fallback rule with criteria (CIRC-2)',
@@ -191,7 +191,7 @@ const BAD_INPUTS: {
     method: 'POST',
     url: () => `${base}/loan-limits`,
     body: { maxLoans: -1 },
-    field: 'body.maxLoans',
+    field: 'maxLoans',
   },
   {
     name: 'network loan limit per material type',
@@ -219,28 +219,28 @@ const BAD_INPUTS: {
     method: 'POST',
     url: () => `${base}/linked-account-rules`,
     body: { userGroupId: uuid, expiryMode: 'forever' },
-    field: 'body.expiryMode',
+    field: 'expiryMode',
   },
   {
     name: 'institution with a lowercase currency (NET-1)',
     method: 'PATCH',
     url: () => base,
     body: { currency: 'eur' },
-    field: 'body.currency',
+    field: 'currency',
   },
   {
     name: 'institution with an unknown exposure (NET-5)',
     method: 'PATCH',
     url: () => base,
     body: { discoveryExposure: 'everything' },
-    field: 'body.discoveryExposure',
+    field: 'discoveryExposure',
   },
   {
     name: 'institution with an unknown registration mode (NET-4)',
     method: 'PATCH',
     url: () => base,
     body: { remoteRegistrationMode: 'sometimes' },
-    field: 'body.remoteRegistrationMode',
+    field: 'remoteRegistrationMode',
   },
   {
     name: 'institution with a guest group of another institution (NET-4)',
@@ -261,14 +261,14 @@ const BAD_INPUTS: {
     method: 'PUT',
     url: () => `${base}/libraries/${cast.north.main.id}/calendar`,
     body: { openingHours: [{ weekday: 8, opens: '09:00', closes: '17:00' }], closedDays: [] },
-    field: 'body.openingHours.0.weekday',
+    field: 'openingHours.0.weekday',
   },
   {
     name: 'calendar with an impossible date',
     method: 'PUT',
     url: () => `${base}/libraries/${cast.north.main.id}/calendar`,
     body: { openingHours: [], closedDays: [{ day: '2026-02-30' }] },
-    field: 'body.closedDays.0.day',
+    field: 'closedDays.0.day',
   },
   {
     name: 'library relation to itself',
@@ -299,7 +299,7 @@ const BAD_INPUTS: {
     method: 'PUT',
     url: () => `${base}/transit-times`,
     body: () => ({ fromLibraryId: cast.north.main.id, toLibraryId: cast.south.main.id, days: -1 }),
-    field: 'body.days',
+    field: 'days',
   },
   {
     name: "transit time from South's library",
@@ -313,21 +313,21 @@ const BAD_INPUTS: {
     method: 'POST',
     url: () => `${base}/staff`,
     body: { username: 'newbie', name: 'New', password: 'short' },
-    field: 'body.password',
+    field: 'password',
   },
   {
     name: 'staff with an uppercase username',
     method: 'POST',
     url: () => `${base}/staff`,
     body: { username: 'NewBie', name: 'New', password: 'long-enough-password' },
-    field: 'body.username',
+    field: 'username',
   },
   {
     name: 'role that does not exist',
     method: 'POST',
     url: () => `${base}/staff/${cast.north.staff.user_manager.id}/roles`,
     body: { role: 'librarian_in_chief' },
-    field: 'body.role',
+    field: 'role',
   },
   {
     name: "role limited to South's library",
@@ -378,7 +378,10 @@ describe('bad configuration input: 400 naming the field, nothing written (NET-7)
       name: 'Desk',
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'INVALID_REFERENCE', details: { fields: ['libraryId'] } });
+    expect(response.json()).toMatchObject({
+      code: 'INVALID_REFERENCE',
+      details: { fields: [{ field: 'libraryId', message: expect.any(String) }] },
+    });
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -389,7 +392,10 @@ describe('duplicates and deletes', () => {
     const before = await snapshot();
     const second = await admin.post(`${base}/libraries`, { code: 'DUP', name: 'Second' });
     expect(second.statusCode).toBe(409);
-    expect(second.json()).toMatchObject({ code: 'DUPLICATE', details: { fields: ['code'] } });
+    expect(second.json()).toMatchObject({
+      code: 'DUPLICATE',
+      details: { fields: [{ field: 'code', message: expect.any(String) }] },
+    });
     expect(second.body).not.toMatch(/institution_id|duplicate key|constraint "/i);
     expect(await snapshot()).toEqual(before);
   });
@@ -477,7 +483,7 @@ describe('terms of use and rules (CIRC-2)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
       code: 'INVALID_REFERENCE',
-      details: { fields: ['termsOfUseId'] },
+      details: { fields: [{ field: 'termsOfUseId', message: expect.any(String) }] },
     });
   });
 });

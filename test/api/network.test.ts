@@ -109,8 +109,8 @@ describe('relations per ordered pair (NET-3)', () => {
     );
     expect(missing.statusCode).toBe(400);
     expect(missing.json().details.fields.map((f: { field: string }) => f.field)).toEqual([
-      'body.pickup',
-      'body.returnAnywhere',
+      'pickup',
+      'returnAnywhere',
     ]);
   });
 
@@ -165,6 +165,6 @@ describe('creating a network', () => {
       foundingInstitutionId: cast.east.institution.id,
     });
     expect(response.statusCode).toBe(409);
-    expect(response.json().details.fields).toEqual(['code']);
+    expect(response.json().details.fields).toEqual([{ field: 'code', message: expect.any(String) }]);
   });
 });

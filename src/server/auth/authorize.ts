@@ -1,5 +1,11 @@
 import { forbidden, unauthenticated } from '../shared/errors.ts';
-import { type Privilege, ROLE_PRIVILEGES, type RoleAssignment } from './privileges.ts';
+import {
+  INSTITUTION_WIDE_READS,
+  PRIVILEGES,
+  type Privilege,
+  ROLE_PRIVILEGES,
+  type RoleAssignment,
+} from './privileges.ts';
 
 export interface StaffActor {
   kind: 'staff';
@@ -28,10 +34,16 @@ export type Actor = StaffActor | PatronActor;
 /** Where an action happens: an institution (optionally one library or desk of it) or a network. */
 export type Scope = { institutionId: string; libraryId?: string; deskId?: string } | { networkId: string };
 
-function assignmentCovers(a: RoleAssignment, scope: Scope): boolean {
+/**
+ * Whether an assignment acts in the scope for the privilege. A role limited to a library (or
+ * a desk) acts only there, except for reading: its holder needs the institution's
+ * configuration and patrons to work at that library at all.
+ */
+export function assignmentCovers(a: RoleAssignment, privilege: Privilege, scope: Scope): boolean {
+  if (!ROLE_PRIVILEGES[a.role].includes(privilege)) return false;
   if ('networkId' in scope) return a.networkId === scope.networkId;
   if (a.institutionId !== scope.institutionId) return false;
-  // A role scoped to a library (or desk) acts only there.
+  if (INSTITUTION_WIDE_READS.has(privilege)) return true;
   if (a.libraryId && a.libraryId !== scope.libraryId) return false;
   if (a.deskId && a.deskId !== scope.deskId) return false;
   return true;
@@ -40,9 +52,12 @@ function assignmentCovers(a: RoleAssignment, scope: Scope): boolean {
 /** Whether the actor holds the privilege in the scope. Pure; the one rule of authorization. */
 export function can(actor: Actor | null, privilege: Privilege, scope: Scope): boolean {
   if (actor?.kind !== 'staff') return false;
-  return actor.assignments.some(
-    (a) => assignmentCovers(a, scope) && ROLE_PRIVILEGES[a.role].includes(privilege),
-  );
+  return actor.assignments.some((a) => assignmentCovers(a, privilege, scope));
+}
+
+/** The privileges the actor holds in the scope, in the table's order (the UI's abilities). */
+export function privilegesIn(actor: Actor | null, scope: Scope): Privilege[] {
+  return PRIVILEGES.filter((p) => can(actor, p, scope));
 }
 
 /**

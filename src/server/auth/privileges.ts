@@ -32,6 +32,12 @@ export const PRIVILEGES = [
   'circulation.desk',
   /** Override overridable loan refusals (CIRC-4). */
   'circulation.override',
+  /** Take payments, waive and refund fees (CIRC-11); not for the limited desk operator. */
+  'fees.manage',
+  /** Read bibliographic records, holdings and items, and an item's state (CIRC-1). */
+  'inventory.read',
+  /** Create, change and withdraw bibliographic records, holdings and items; import MARC. */
+  'inventory.manage',
   /** Look up and read patron records. */
   'patrons.read',
   /** Create, edit, block and expire patron records (PAT-1). */
@@ -50,30 +56,44 @@ export type Privilege = (typeof PRIVILEGES)[number];
 export const ROLE_PRIVILEGES: Record<Role, readonly Privilege[]> = {
   circulation_desk_manager: [
     'config.read',
+    'inventory.read',
+    'inventory.manage',
     'circulation.desk',
     'circulation.override',
+    'fees.manage',
     'patrons.read',
     'patrons.manage',
     'consortial.services',
   ],
-  circulation_desk_operator: ['config.read', 'circulation.desk', 'patrons.read', 'consortial.services'],
+  circulation_desk_operator: [
+    'config.read',
+    'inventory.read',
+    'circulation.desk',
+    'fees.manage',
+    'patrons.read',
+    'consortial.services',
+  ],
   circulation_desk_operator_limited: [
     'config.read',
+    'inventory.read',
     'circulation.desk',
     'patrons.read',
     'consortial.services',
   ],
-  user_manager: ['config.read', 'patrons.read', 'patrons.manage', 'consortial.services'],
+  user_manager: ['config.read', 'inventory.read', 'patrons.read', 'patrons.manage', 'consortial.services'],
   user_administrator: [
     'config.read',
+    'inventory.read',
     'patrons.read',
     'patrons.manage',
     'staff.manage',
     'consortial.services',
   ],
-  fulfillment_administrator: ['config.read', 'config.fulfillment.manage', 'audit.read'],
+  fulfillment_administrator: ['config.read', 'inventory.read', 'config.fulfillment.manage', 'audit.read'],
   general_system_administrator: [
     'config.read',
+    'inventory.read',
+    'inventory.manage',
     'config.institution.manage',
     'config.fulfillment.manage',
     'staff.manage',
@@ -91,23 +111,17 @@ export interface RoleAssignment {
   networkId: string | null;
 }
 
-/** The privileges a set of assignments grants at an institution (any library or desk scope). */
-export function privilegesAtInstitution(
-  assignments: readonly RoleAssignment[],
-  institutionId: string,
-): Privilege[] {
-  const set = new Set<Privilege>();
-  for (const a of assignments) {
-    if (a.institutionId === institutionId) for (const p of ROLE_PRIVILEGES[a.role]) set.add(p);
-  }
-  return PRIVILEGES.filter((p) => set.has(p));
-}
+/** Reads that a role limited to one library still makes institution-wide. */
+export const INSTITUTION_WIDE_READS: ReadonlySet<Privilege> = new Set<Privilege>([
+  'config.read',
+  'patrons.read',
+]);
 
-/** The privileges a set of assignments grants on a network. */
-export function privilegesOnNetwork(assignments: readonly RoleAssignment[], networkId: string): Privilege[] {
-  const set = new Set<Privilege>();
-  for (const a of assignments) {
-    if (a.networkId === networkId) for (const p of ROLE_PRIVILEGES[a.role]) set.add(p);
-  }
-  return PRIVILEGES.filter((p) => set.has(p));
-}
+/** Privileges over configuration and accounts: only their holders may grant roles carrying them. */
+export const ADMINISTRATIVE_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>([
+  'config.institution.manage',
+  'config.fulfillment.manage',
+  'staff.manage',
+  'audit.read',
+  'network.manage',
+]);

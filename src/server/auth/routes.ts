@@ -74,7 +74,7 @@ export function registerAuthRoutes(app: RouteApp, deps: { db: Db; secureCookies:
   app.post(
     '/auth/sign-in',
     {
-      config: { skipCsrf: true },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Staff sign-in with username and password; sets the session cookie',
@@ -93,7 +93,7 @@ export function registerAuthRoutes(app: RouteApp, deps: { db: Db; secureCookies:
   app.post(
     '/auth/patron-sign-in',
     {
-      config: { skipCsrf: true },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Patron sign-in to discovery: institution code, identifier and discovery password',
@@ -117,6 +117,7 @@ export function registerAuthRoutes(app: RouteApp, deps: { db: Db; secureCookies:
   app.get(
     '/auth/session',
     {
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user, the current desk, the anti-forgery token and the abilities',

@@ -1,13 +1,8 @@
 import type { Db } from '../db/database.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
-import type { Actor, PatronActor, StaffActor } from './authorize.ts';
+import { type Actor, can, type PatronActor, privilegesIn, type StaffActor } from './authorize.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
-import {
-  privilegesAtInstitution,
-  privilegesOnNetwork,
-  type Role,
-  type RoleAssignment,
-} from './privileges.ts';
+import type { Role, RoleAssignment } from './privileges.ts';
 import { hashToken, newSecret } from './tokens.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -40,6 +35,13 @@ async function createSession(
   const token = newSecret();
   const csrfToken = newSecret();
   const tokenHash = hashToken(token);
+  // Expired sessions are of no use to anyone; each sign-in sweeps a few away.
+  await db
+    .deleteFrom('sessions')
+    .where('token_hash', 'in', (eb) =>
+      eb.selectFrom('sessions').select('token_hash').where('expires_at', '<', new Date()).limit(50),
+    )
+    .execute();
   await db
     .insertInto('sessions')
     .values({
@@ -222,13 +224,11 @@ export async function chooseDesk(db: Db, actor: StaffActor, deskId: string): Pro
     .where('id', '=', deskId)
     .executeTakeFirst();
   if (!desk) throw notFound('DESK_NOT_FOUND', 'No circulation desk with this id.', { deskId });
-  const covered = actor.assignments.some(
-    (a) =>
-      a.institutionId === desk.institution_id &&
-      (!a.libraryId || a.libraryId === desk.library_id) &&
-      (!a.deskId || a.deskId === desk.id),
-  );
-  if (!covered) throw forbidden('DESK_NOT_ALLOWED', 'You have no role at this desk.', { deskId });
+  // Any desk work (circulation, or patron work at the desk) needs a role that acts there.
+  const scope = { institutionId: desk.institution_id, libraryId: desk.library_id, deskId: desk.id };
+  if (!can(actor, 'circulation.desk', scope) && !can(actor, 'patrons.manage', scope)) {
+    throw forbidden('DESK_NOT_ALLOWED', 'You have no desk role at this desk.', { deskId });
+  }
   await db
     .updateTable('sessions')
     .set({ desk_id: desk.id, institution_id: desk.institution_id })
@@ -299,7 +299,7 @@ export async function presentSession(db: Db, actor: Actor, csrfToken: string | n
       institutionId: i.id,
       code: i.code,
       name: i.name,
-      privileges: privilegesAtInstitution(actor.assignments, i.id),
+      privileges: privilegesIn(actor, { institutionId: i.id }),
     }));
   }
   if (networkIds.length > 0) {
@@ -313,7 +313,7 @@ export async function presentSession(db: Db, actor: Actor, csrfToken: string | n
       networkId: n.id,
       code: n.code,
       name: n.name,
-      privileges: privilegesOnNetwork(actor.assignments, n.id),
+      privileges: privilegesIn(actor, { networkId: n.id }),
     }));
   }
   if (actor.deskId) {

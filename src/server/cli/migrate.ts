@@ -1,9 +1,11 @@
 import { readSettings } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { exitWithError } from '../shared/errors.ts';
 
 // `npm run migrate`: applies pending migrations to DATABASE_URL or the PGlite data dir.
 const settings = readSettings();
+process.on('uncaughtException', exitWithError);
 const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
 try {
   const applied = await migrateToLatest(database.db);

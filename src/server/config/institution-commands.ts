@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { recordAudit } from '../shared/audit.ts';
-import { apiToRow, rowToApi } from '../shared/case.ts';
+import { apiToRow } from '../shared/case.ts';
 import { notFound } from '../shared/errors.ts';
 import { invalidFields } from '../shared/validation.ts';
 import type { CommandContext } from './commands.ts';
@@ -376,23 +376,4 @@ export async function deleteTransitTime(
       before: { fromLibraryId, toLibraryId, days: removed.days },
     });
   });
-}
-
-export async function listAudit(
-  db: Db,
-  institutionId: string,
-  filter: { entityType?: string; entityId?: string; limit: number },
-) {
-  let query = db
-    .selectFrom('audit_log as a')
-    .leftJoin('staff as s', 's.id', 'a.actor_staff_id')
-    .selectAll('a')
-    .select('s.username as actor_username')
-    .where('a.institution_id', '=', institutionId)
-    .orderBy('a.id', 'desc')
-    .limit(filter.limit);
-  if (filter.entityType) query = query.where('a.entity_type', '=', filter.entityType);
-  if (filter.entityId) query = query.where('a.entity_id', '=', filter.entityId);
-  const rows = await query.execute();
-  return rows.map((r) => rowToApi(r as unknown as Record<string, unknown>)) as never[];
 }

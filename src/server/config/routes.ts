@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authorize } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
+import { auditEntrySchema, auditQuerySchema, listAudit } from '../shared/audit.ts';
 import { errorBodySchema } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
 import {
@@ -16,7 +17,6 @@ import {
   getCalendar,
   getInstitution,
   getPublicInstitution,
-  listAudit,
   listLibraryRelations,
   listPublicInstitutions,
   listTransitTimes,
@@ -27,7 +27,6 @@ import {
 } from './institution-commands.ts';
 import { CONFIG_RESOURCES, type ConfigResource } from './resources.ts';
 import {
-  auditEntrySchema,
   calendarSchema,
   institutionSchema,
   institutionUpdateSchema,
@@ -185,6 +184,7 @@ export function registerConfigRoutes(app: RouteApp, deps: { db: Db }) {
   app.get(
     '/public/institutions',
     {
+      config: { public: true },
       schema: {
         tags: ['discovery'],
         summary: 'Institutions with a discovery view',
@@ -197,6 +197,7 @@ export function registerConfigRoutes(app: RouteApp, deps: { db: Db }) {
   app.get(
     '/public/institutions/:code',
     {
+      config: { public: true },
       schema: {
         tags: ['discovery'],
         summary: "An institution's discovery home: name and libraries",
@@ -370,17 +371,13 @@ export function registerConfigRoutes(app: RouteApp, deps: { db: Db }) {
         tags,
         summary: 'The configuration audit trail: who changed what, when (NET-7)',
         params: institutionParams,
-        querystring: z.object({
-          entityType: z.string().max(64).optional(),
-          entityId: z.string().max(64).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-        }),
+        querystring: auditQuerySchema,
         response: { 200: z.array(auditEntrySchema), ...errors },
       },
     },
     async (request) => {
       authorize(request.actor, 'audit.read', { institutionId: request.params.institutionId });
-      return listAudit(db, request.params.institutionId, request.query);
+      return listAudit(db, { institutionId: request.params.institutionId }, request.query);
     },
   );
 }

@@ -76,23 +76,6 @@ export const transitTimeSchema = z
   .strictObject({ fromLibraryId: idParam, toLibraryId: idParam, days: z.number().int().min(0).max(365) })
   .meta({ id: 'TransitTime' });
 
-export const auditEntrySchema = z
-  .object({
-    id: z.number(),
-    at: z.string(),
-    actorStaffId: z.string().nullable(),
-    actorUsername: z.string().nullable(),
-    institutionId: z.string().nullable(),
-    networkId: z.string().nullable(),
-    action: z.enum(['create', 'update', 'delete']),
-    entityType: z.string(),
-    entityId: z.string(),
-    before: z.unknown(),
-    after: z.unknown(),
-    requestId: z.string().nullable(),
-  })
-  .meta({ id: 'AuditEntry' });
-
 export type CalendarInput = z.infer<typeof calendarSchema>;
 export type LibraryRelationInput = z.infer<typeof libraryRelationSchema>;
 export type TransitTimeInput = z.infer<typeof transitTimeSchema>;

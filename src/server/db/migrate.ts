@@ -25,8 +25,11 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Returns the names applied now.
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+  await db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(7210001)`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+      name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(trx);
+  });
   const applied: string[] = [];
   for (const migration of listMigrations()) {
     const done = await db.transaction().execute(async (trx) => {

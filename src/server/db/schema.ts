@@ -6,6 +6,8 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 /** A calendar day, 'YYYY-MM-DD'. */
 type Day = string;
 type Json = ColumnType<unknown, string | null, string | null>;
+/** A jsonb array: read as parsed JSON, written as a JSON string. */
+type JsonArray = ColumnType<unknown[], string | undefined, string>;
 
 export type DiscoveryExposure = 'availability' | 'holdings' | 'request';
 export type RegistrationMode = 'none' | 'manual' | 'auto';
@@ -189,7 +191,16 @@ export interface PatronsTable {
   institution_id: string;
   primary_identifier: string;
   first_name: Generated<string>;
+  middle_name: Generated<string>;
   last_name: string;
+  preferred_name: string | null;
+  emails: JsonArray;
+  phones: JsonArray;
+  addresses: JsonArray;
+  general_note: Generated<string>;
+  purge_date: Day | null;
+  cross_consortia_id: string | null;
+  search_text: Generated<string>;
   user_group_id: string;
   email: string | null;
   status: Generated<'active' | 'inactive'>;
@@ -257,6 +268,98 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export interface PatronIdentifiersTable {
+  institution_id: string;
+  patron_id: string;
+  id_type: string;
+  value: string;
+}
+
+export interface PatronBlocksTable {
+  id: Generated<string>;
+  institution_id: string;
+  patron_id: string;
+  block_type: string;
+  reason: Generated<string>;
+  network_block: Generated<boolean>;
+  expires_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  removed_by: string | null;
+  removed_at: NullableTimestamp;
+}
+
+export interface BibRecordsTable {
+  id: Generated<string>;
+  institution_id: string;
+  source_id: string | null;
+  work_key: string;
+  title: string;
+  subtitle: Generated<string>;
+  author: Generated<string>;
+  publisher: Generated<string>;
+  publication_year: number | null;
+  edition: Generated<string>;
+  language: string | null;
+  format: Generated<string>;
+  isbns: Generated<string[]>;
+  issns: Generated<string[]>;
+  oclc_numbers: Generated<string[]>;
+  subjects: Generated<string[]>;
+  marc: Json;
+  content_hash: string | null;
+  /** Written with `searchDocumentSql()` (catalogue/search-document.ts); never read as a value. */
+  search_document: ColumnType<string | null, string | undefined, string>;
+  withdrawn_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface HoldingsTable {
+  id: Generated<string>;
+  institution_id: string;
+  bib_id: string;
+  library_id: string;
+  location_id: string;
+  call_number: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type ProcessType = 'loan' | 'requested' | 'transit' | 'hold_shelf' | 'missing' | 'lost' | 'claimed_returned' | 'technical';
+
+export interface ItemsTable {
+  id: Generated<string>;
+  institution_id: string;
+  holding_id: string;
+  bib_id: string;
+  barcode: string;
+  material_type_id: string;
+  item_policy_id: string;
+  enumeration: Generated<string>;
+  chronology: Generated<string>;
+  description: Generated<string>;
+  in_place: Generated<boolean>;
+  process_type: ProcessType | null;
+  withdrawn_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ImportRunsTable {
+  id: Generated<string>;
+  institution_id: string;
+  file_name: string;
+  started_at: Generated<Date>;
+  finished_at: NullableTimestamp;
+  records_read: Generated<number>;
+  records_created: Generated<number>;
+  records_updated: Generated<number>;
+  records_unchanged: Generated<number>;
+  records_rejected: Generated<number>;
+  problems: JsonArray;
+}
+
 export interface Database {
   networks: NetworksTable;
   institutions: InstitutionsTable;
@@ -282,4 +385,10 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  patron_identifiers: PatronIdentifiersTable;
+  patron_blocks: PatronBlocksTable;
+  bib_records: BibRecordsTable;
+  holdings: HoldingsTable;
+  items: ItemsTable;
+  import_runs: ImportRunsTable;
 }

@@ -24,7 +24,7 @@ import { resolveApiToken, resolveSessionToken } from '../auth/sessions.ts';
 import { registerConfigRoutes } from '../config/routes.ts';
 import type { Db } from '../db/database.ts';
 import { registerNetworkRoutes } from '../network/routes.ts';
-import { forbidden } from '../shared/errors.ts';
+import { forbidden, unauthenticated } from '../shared/errors.ts';
 import { handleError } from '../shared/http-errors.ts';
 import { registerStaffRoutes } from '../staff/routes.ts';
 import { registerOperationsRoutes } from './operations-routes.ts';
@@ -43,8 +43,8 @@ declare module 'fastify' {
     sessionCsrfToken: string | null;
   }
   interface FastifyContextConfig {
-    /** Sign-in routes take a cookie-less form post; they skip the anti-forgery check. */
-    skipCsrf?: boolean;
+    /** Open to anonymous callers (sign-in, health, discovery); no anti-forgery check either. */
+    public?: boolean;
   }
 }
 
@@ -117,29 +117,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  // Who is calling: an API token (scripts) or a session cookie (the UI).
-  app.addHook('preHandler', async (request) => {
+  // Who is calling: an API token (scripts) or a session cookie (the UI). Resolved before
+  // the body is validated, so an anonymous or forged call is told 401/403, not 400.
+  app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
+    const config = request.routeOptions.config;
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
       request.actor = await resolveApiToken(options.db, authorization.slice(7).trim());
-      return;
-    }
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (!cookie) return;
-    const resolved = await resolveSessionToken(options.db, cookie);
-    if (!resolved) return;
-    request.actor = resolved.actor;
-    request.sessionCsrfToken = resolved.csrfToken;
-    // Cookie-authenticated writes must carry the session's anti-forgery token.
-    if (!SAFE_METHODS.has(request.method) && !request.routeOptions.config.skipCsrf) {
-      if (request.headers[CSRF_HEADER] !== resolved.csrfToken) {
-        throw forbidden(
-          'CSRF_TOKEN_INVALID',
-          `A write with a session cookie needs the ${CSRF_HEADER} header of the session.`,
-        );
+    } else {
+      const cookie = request.cookies[SESSION_COOKIE];
+      const resolved = cookie ? await resolveSessionToken(options.db, cookie) : null;
+      if (resolved) {
+        request.actor = resolved.actor;
+        request.sessionCsrfToken = resolved.csrfToken;
+        // Cookie-authenticated writes must carry the session's anti-forgery token.
+        if (
+          !SAFE_METHODS.has(request.method) &&
+          !config.public &&
+          request.headers[CSRF_HEADER] !== resolved.csrfToken
+        ) {
+          throw forbidden(
+            'CSRF_TOKEN_INVALID',
+            `A write with a session cookie needs the ${CSRF_HEADER} header of the session.`,
+          );
+        }
       }
     }
+    if (!request.actor && !config.public && request.is404 !== true) throw unauthenticated();
   });
 
   await app.register(
@@ -156,7 +161,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get(
     '/api/openapi.json',
-    { schema: { tags: ['operations'], summary: 'This OpenAPI 3 document', security: [] } },
+    {
+      config: { public: true },
+      schema: { tags: ['operations'], summary: 'This OpenAPI 3 document', security: [] },
+    },
     async () => app.swagger(),
   );
 

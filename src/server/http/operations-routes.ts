@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../db/database.ts';
+import { type Db, pingDatabase } from '../db/database.ts';
 import type { RouteApp } from './app.ts';
 
 export function registerOperationsRoutes(app: RouteApp, deps: { db: Db; engine: 'pglite' | 'postgresql' }) {
   app.get(
     '/health',
     {
+      config: { public: true },
       schema: {
         tags: ['operations'],
         summary: 'Health check: the server runs and its database answers',
@@ -19,7 +19,7 @@ export function registerOperationsRoutes(app: RouteApp, deps: { db: Db; engine: 
     },
     async (request, reply) => {
       try {
-        await sql`SELECT 1`.execute(deps.db);
+        await pingDatabase(deps.db);
         return { status: 'ok' as const, database: deps.engine };
       } catch (error) {
         request.log.error({ err: error }, 'health check: database unavailable');

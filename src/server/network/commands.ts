@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
-import type { StaffActor } from '../auth/authorize.ts';
+import { can, type StaffActor } from '../auth/authorize.ts';
 import type { CommandContext } from '../config/commands.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { recordAudit } from '../shared/audit.ts';
-import { conflict, notFound } from '../shared/errors.ts';
+import { conflict, forbidden, notFound } from '../shared/errors.ts';
 import { invalidFields } from '../shared/validation.ts';
 
 export interface RelationFlags {
@@ -50,6 +50,26 @@ export async function listNetworksFor(db: Db, actor: StaffActor) {
     )
     .orderBy('n.name')
     .execute();
+}
+
+/**
+ * Staff may read a network they administer or one their institution is a current member
+ * of; others are refused before anything about the network is looked up.
+ */
+export async function authorizeNetworkRead(db: Db, actor: StaffActor, networkId: string): Promise<void> {
+  if (can(actor, 'network.manage', { networkId })) return;
+  const institutionIds = actor.assignments.flatMap((a) => (a.institutionId ? [a.institutionId] : []));
+  const membership = institutionIds.length
+    ? await db
+        .selectFrom('network_members')
+        .select('id')
+        .where('network_id', '=', networkId)
+        .where('institution_id', 'in', institutionIds)
+        .where('left_at', 'is', null)
+        .executeTakeFirst()
+    : undefined;
+  if (!membership)
+    throw forbidden('FORBIDDEN', 'You may read only networks your institution belongs to.', { networkId });
 }
 
 /** A network with its membership history (NET-2) and its relations, defaults filled in (NET-3). */

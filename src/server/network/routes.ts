@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { authorize, requireStaff } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
+import { auditEntrySchema, auditQuerySchema, listAudit } from '../shared/audit.ts';
 import { errorBodySchema } from '../shared/http-errors.ts';
 import { codeSchema, idParam, nameSchema } from '../shared/validation.ts';
 import {
   addMember,
   addNetworkAdministrator,
+  authorizeNetworkRead,
   createNetwork,
   getNetwork,
   listNetworksFor,
@@ -102,14 +104,25 @@ export function registerNetworkRoutes(app: RouteApp, deps: { db: Db }) {
       },
     },
     async (request) => {
-      const actor = requireStaff(request.actor);
-      const network = await getNetwork(db, request.params.networkId);
-      const administers = actor.assignments.some((a) => a.networkId === network.id);
-      const isMemberStaff = network.members.some((m) =>
-        actor.assignments.some((a) => a.institutionId === m.institutionId),
-      );
-      if (!administers && !isMemberStaff) authorize(actor, 'network.manage', { networkId: network.id });
-      return network;
+      await authorizeNetworkRead(db, requireStaff(request.actor), request.params.networkId);
+      return getNetwork(db, request.params.networkId);
+    },
+  );
+
+  app.get(
+    '/networks/:networkId/audit',
+    {
+      schema: {
+        tags,
+        summary: "The network's audit trail: membership, relations, administrators (NET-7)",
+        params: networkParams,
+        querystring: auditQuerySchema,
+        response: { 200: z.array(auditEntrySchema), ...errors },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, 'network.manage', { networkId: request.params.networkId });
+      return listAudit(db, { networkId: request.params.networkId }, request.query);
     },
   );
 

@@ -46,3 +46,10 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   refused: 422,
   internal: 500,
 };
+
+/** Ends a command-line process with a one-line reason (and the stable code when there is one). */
+export function exitWithError(error: unknown): never {
+  if (error instanceof AppError) console.error(`${error.code}: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+}

@@ -13,7 +13,11 @@ describe('appErrorFromDatabase', () => {
     const error = appErrorFromDatabase(
       pgError('23505', 'Key (institution_id, code)=(abc, MAIN) already exists.'),
     );
-    expect(error).toMatchObject({ kind: 'conflict', code: 'DUPLICATE', details: { fields: ['code'] } });
+    expect(error).toMatchObject({
+      kind: 'conflict',
+      code: 'DUPLICATE',
+      details: { fields: [{ field: 'code', message: expect.any(String) }] },
+    });
     expect(JSON.stringify(error?.details)).not.toContain('secret_constraint_name');
   });
 
@@ -25,7 +29,7 @@ describe('appErrorFromDatabase', () => {
     ).toMatchObject({
       kind: 'bad_request',
       code: 'INVALID_REFERENCE',
-      details: { fields: ['libraryId'] },
+      details: { fields: [{ field: 'libraryId', message: expect.any(String) }] },
     });
     expect(
       appErrorFromDatabase(

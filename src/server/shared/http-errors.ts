@@ -42,6 +42,8 @@ function fieldsFromDetail(detail: string | undefined): string[] {
     .map(toCamel);
 }
 
+const problems = (fields: string[], message: string) => fields.map((field) => ({ field, message }));
+
 /**
  * Maps a constraint violation that slipped past validation to a client error. The database
  * is the last guard (INV section); its message and SQL never reach the client.
@@ -56,7 +58,7 @@ export function appErrorFromDatabase(error: unknown): AppError | null {
         fields.length
           ? `Another record already has this ${fields.join(' and ')}.`
           : 'This record already exists.',
-        { fields },
+        { fields: problems(fields, 'is already used by another record') },
         'conflict',
       );
     case '23503':
@@ -70,7 +72,7 @@ export function appErrorFromDatabase(error: unknown): AppError | null {
         : new AppError(
             'INVALID_REFERENCE',
             `A referenced record does not exist here${fields.length ? `: ${fields.join(', ')}` : ''}.`,
-            { fields },
+            { fields: problems(fields, 'does not name an existing record here') },
             'bad_request',
           );
     case '23514':
@@ -82,7 +84,7 @@ export function appErrorFromDatabase(error: unknown): AppError | null {
       return new AppError(
         'CONSTRAINT_VIOLATED',
         'The values break a rule of this record.',
-        { fields: error.column ? [toCamel(error.column)] : [] },
+        { fields: problems(error.column ? [toCamel(error.column)] : [], 'breaks a rule of this record') },
         'bad_request',
       );
     default:
@@ -93,10 +95,13 @@ export function appErrorFromDatabase(error: unknown): AppError | null {
 /** The one place that turns errors into `{ code, message, details }` responses. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const fields = error.validation.map((v) => ({
-      field: [error.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'is invalid',
-    }));
+    // Body fields are named as they are sent (`code`); path and query fields carry their
+    // place (`params.institutionId`), as do problems with the body as a whole (`body`).
+    const fields = error.validation.map((v) => {
+      const path = v.instancePath.split('/').filter(Boolean);
+      const context = error.validationContext === 'body' && path.length > 0 ? [] : [error.validationContext];
+      return { field: [...context, ...path].join('.'), message: v.message ?? 'is invalid' };
+    });
     return reply.status(400).send({
       code: 'VALIDATION_FAILED',
       message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,

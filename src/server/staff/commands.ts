@@ -1,13 +1,13 @@
 import type { Transaction } from 'kysely';
-import type { StaffActor } from '../auth/authorize.ts';
+import { can, type StaffActor } from '../auth/authorize.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import type { Role } from '../auth/privileges.ts';
+import { ADMINISTRATIVE_PRIVILEGES, ROLE_PRIVILEGES, type Role } from '../auth/privileges.ts';
 import { hashToken, newSecret } from '../auth/tokens.ts';
 import type { CommandContext } from '../config/commands.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { recordAudit } from '../shared/audit.ts';
-import { notFound } from '../shared/errors.ts';
+import { forbidden, notFound } from '../shared/errors.ts';
 import { invalidFields } from '../shared/validation.ts';
 
 export interface StaffInput {
@@ -123,8 +123,10 @@ export async function updateStaff(
       .where('id', '=', staffId)
       .where('institution_id', '=', institutionId)
       .execute();
-    // Deactivating an account ends its sessions at once.
-    if (changes.active === false) await trx.deleteFrom('sessions').where('staff_id', '=', staffId).execute();
+    // Deactivating an account or setting a new password ends its sessions at once.
+    if (changes.active === false || passwordHash) {
+      await trx.deleteFrom('sessions').where('staff_id', '=', staffId).execute();
+    }
     const after = await getStaff(trx, institutionId, staffId);
     await recordAudit(trx, {
       actor: ctx.actor,
@@ -150,6 +152,18 @@ export async function assignRole(
   staffId: string,
   input: { role: Exclude<Role, 'network_administrator'>; libraryId?: string | null; deskId?: string | null },
 ) {
+  // Nobody hands out administrative powers they do not hold: a user administrator gives desk
+  // and patron roles, but cannot make anyone (themselves included) a system administrator.
+  const missing = ROLE_PRIVILEGES[input.role].filter(
+    (p) => ADMINISTRATIVE_PRIVILEGES.has(p) && !can(ctx.actor, p, { institutionId }),
+  );
+  if (missing.length > 0) {
+    throw forbidden(
+      'ROLE_ABOVE_YOUR_OWN',
+      `You cannot grant ${input.role}: it carries administrative privileges you do not hold here.`,
+      { missing },
+    );
+  }
   return ctx.db.transaction().execute(async (trx) => {
     const staff = await trx
       .selectFrom('staff')
