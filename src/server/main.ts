@@ -3,7 +3,7 @@ import { readSettings } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
-import { seedDemoNetworkIfEmpty } from './seed/demo.ts';
+import { seedDemo } from './seed/demo.ts';
 import { exitWithError } from './shared/errors.ts';
 
 /**
@@ -26,7 +26,7 @@ async function main() {
   });
   const applied = await migrateToLatest(database.db);
   if (applied.length) app.log.info({ applied }, 'migrations applied');
-  if (settings.seedDemo && (await seedDemoNetworkIfEmpty(database.db))) app.log.info('demo network seeded');
+  if (settings.seedDemo && (await seedDemo(database.db))) app.log.info('demo network seeded');
 
   let closing = false;
   const shutdown = async (signal: string) => {

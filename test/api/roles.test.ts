@@ -9,7 +9,9 @@ import { type Client, createTestApp, signIn, type TestApp } from '../support/htt
  */
 const EXPECTED: Record<Role, string[]> = {
   circulation_desk_manager: [
-    'config.read', 'inventory.read', 'inventory.manage',
+    'config.read',
+    'inventory.read',
+    'inventory.manage',
     'circulation.desk',
     'circulation.override',
     'fees.manage',
@@ -19,21 +21,24 @@ const EXPECTED: Record<Role, string[]> = {
   ],
   // The limited operator differs in taking no payments or waivers (CIRC-11).
   circulation_desk_operator: [
-    'config.read', 'inventory.read',
+    'config.read',
+    'inventory.read',
     'circulation.desk',
     'fees.manage',
     'patrons.read',
     'consortial.services',
   ],
   circulation_desk_operator_limited: [
-    'config.read', 'inventory.read',
+    'config.read',
+    'inventory.read',
     'circulation.desk',
     'patrons.read',
     'consortial.services',
   ],
   user_manager: ['config.read', 'inventory.read', 'patrons.read', 'patrons.manage', 'consortial.services'],
   user_administrator: [
-    'config.read', 'inventory.read',
+    'config.read',
+    'inventory.read',
     'patrons.read',
     'patrons.manage',
     'staff.manage',
@@ -41,7 +46,9 @@ const EXPECTED: Record<Role, string[]> = {
   ],
   fulfillment_administrator: ['config.read', 'inventory.read', 'config.fulfillment.manage', 'audit.read'],
   general_system_administrator: [
-    'config.read', 'inventory.read', 'inventory.manage',
+    'config.read',
+    'inventory.read',
+    'inventory.manage',
     'config.institution.manage',
     'config.fulfillment.manage',
     'staff.manage',

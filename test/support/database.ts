@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { type OpenedDatabase, openDatabase } from '../../src/server/db/database.ts';
 
-export const SETUP_FILE = join(process.cwd(), '.tmp', 'test-setup.json');
+/** The variable through which global-setup.ts tells the test workers where this run's setup is. */
+export const SETUP_FILE_ENV = 'SHELFSHARE_TEST_SETUP';
 
 export interface TestSetup {
   runId: string;
@@ -26,7 +26,12 @@ export function withDatabase(url: string, database: string): string {
 
 /** A fresh migrated database for one test file, on the project's engine. */
 export async function createTestDatabase(): Promise<OpenedDatabase> {
-  const setup = JSON.parse(readFileSync(SETUP_FILE, 'utf8')) as TestSetup;
+  const setupFile = process.env[SETUP_FILE_ENV];
+  if (!setupFile)
+    throw new Error(
+      `${SETUP_FILE_ENV} is not set: run the tests through vitest (test/support/global-setup.ts)`,
+    );
+  const setup = JSON.parse(readFileSync(setupFile, 'utf8')) as TestSetup;
   if (TEST_ENGINE === 'postgresql') {
     const url = process.env.TEST_DATABASE_URL;
     if (!url || !setup.postgresTemplate)

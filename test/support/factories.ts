@@ -1,6 +1,7 @@
 import { hashPassword } from '../../src/server/auth/passwords.ts';
 import type { Role } from '../../src/server/auth/privileges.ts';
 import type { Db } from '../../src/server/db/database.ts';
+import { buildSearchText } from '../../src/server/patrons/rules.ts';
 
 /**
  * Factories that make what a record needs when the test does not say: a library makes its
@@ -147,13 +148,16 @@ export async function buildPatron(
   const institution = options.institution ?? (await buildInstitution(db));
   const group = await buildUserGroup(db, { institution });
   const n = next();
+  const primaryIdentifier = options.identifier ?? `P${n}`;
+  const lastName = options.lastName ?? `Patron ${n}`;
   return db
     .insertInto('patrons')
     .values({
       institution_id: institution.id,
-      primary_identifier: options.identifier ?? `P${n}`,
+      primary_identifier: primaryIdentifier,
       first_name: 'Pat',
-      last_name: options.lastName ?? `Patron ${n}`,
+      last_name: lastName,
+      search_text: buildSearchText({ lastName, firstName: 'Pat', primaryIdentifier }),
       user_group_id: group.id,
       password_hash: options.password ? await hashPassword(options.password) : await testPasswordHash(),
     })

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/server/db/database.ts';
 import { migrateToLatest } from '../../src/server/db/migrate.ts';
-import { SETUP_FILE, type TestSetup, withDatabase } from './database.ts';
+import { SETUP_FILE_ENV, type TestSetup, withDatabase } from './database.ts';
 
 /**
  * Builds one migrated template per engine before the test files run; each file then gets its
@@ -45,11 +45,14 @@ export default async function setup() {
       await admin.close();
     };
   }
-  writeFileSync(SETUP_FILE, JSON.stringify(setupData));
+  // One setup file per run, so that two runs in one checkout never remove each other's.
+  const setupFile = join(process.cwd(), '.tmp', `test-setup-${runId}.json`);
+  writeFileSync(setupFile, JSON.stringify(setupData));
+  process.env[SETUP_FILE_ENV] = setupFile;
 
   return async () => {
     await adminClose?.();
     rmSync(pgliteDump, { force: true });
-    rmSync(SETUP_FILE, { force: true });
+    rmSync(setupFile, { force: true });
   };
 }

@@ -1,7 +1,7 @@
 import { readSettings } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { seedDemoNetworkIfEmpty } from '../seed/demo.ts';
+import { seedDemo } from '../seed/demo.ts';
 import { exitWithError } from '../shared/errors.ts';
 
 // `npm run seed`: migrates, then seeds the demo network unless the database already has institutions.
@@ -10,7 +10,7 @@ process.on('uncaughtException', exitWithError);
 const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
 try {
   await migrateToLatest(database.db);
-  const seeded = await seedDemoNetworkIfEmpty(database.db);
+  const seeded = await seedDemo(database.db);
   console.log(seeded ? 'Demo network seeded.' : 'The database already has institutions: nothing seeded.');
 } finally {
   await database.close();

@@ -326,7 +326,15 @@ export interface HoldingsTable {
   updated_at: Generated<Date>;
 }
 
-export type ProcessType = 'loan' | 'requested' | 'transit' | 'hold_shelf' | 'missing' | 'lost' | 'claimed_returned' | 'technical';
+export type ProcessType =
+  | 'loan'
+  | 'requested'
+  | 'transit'
+  | 'hold_shelf'
+  | 'missing'
+  | 'lost'
+  | 'claimed_returned'
+  | 'technical';
 
 export interface ItemsTable {
   id: Generated<string>;
@@ -360,6 +368,93 @@ export interface ImportRunsTable {
   problems: JsonArray;
 }
 
+export type LoanStatus = 'active' | 'returned' | 'lost' | 'claimed_returned';
+
+export interface LoansTable {
+  id: Generated<string>;
+  institution_id: string;
+  item_id: string;
+  patron_id: string;
+  terms_of_use_id: string;
+  desk_id: string;
+  desk_institution_id: string;
+  desk_library_id: string;
+  loaned_by: string | null;
+  loaned_at: Timestamp;
+  due_at: Timestamp;
+  renewals_used: Generated<number>;
+  status: Generated<LoanStatus>;
+  returned_at: NullableTimestamp;
+  return_desk_id: string | null;
+  return_institution_id: string | null;
+  returned_by: string | null;
+  anonymised_at: NullableTimestamp;
+}
+
+export type FeeType =
+  | 'overdue_fine'
+  | 'lost_item_replacement'
+  | 'lost_item_processing'
+  | 'renewal_fee'
+  | 'credit'
+  | 'other';
+
+export interface FeesTable {
+  id: Generated<string>;
+  institution_id: string;
+  patron_id: string;
+  loan_id: string | null;
+  item_id: string | null;
+  fee_type: FeeType;
+  status: Generated<'active' | 'closed'>;
+  currency: string;
+  original_minor: number;
+  balance_minor: number;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ItemHistoryTable {
+  id: Generated<number>;
+  institution_id: string;
+  item_id: string;
+  at: Generated<Date>;
+  event: string;
+  acting_institution_id: string | null;
+  library_id: string | null;
+  desk_id: string | null;
+  operator_staff_id: string | null;
+  patron_id: string | null;
+  loan_id: string | null;
+  details: ColumnType<unknown, string | undefined, string>;
+}
+
+export type LetterType =
+  | 'loan_receipt'
+  | 'return_receipt'
+  | 'hold_available'
+  | 'hold_shelf_reminder'
+  | 'courtesy'
+  | 'overdue'
+  | 'lost'
+  | 'request_cancelled';
+
+export interface LettersTable {
+  id: Generated<string>;
+  institution_id: string;
+  patron_id: string;
+  letter_type: LetterType;
+  to_address: string | null;
+  subject: string;
+  body: string;
+  message_id: string;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  delivered_at: NullableTimestamp;
+}
+
 export interface Database {
   networks: NetworksTable;
   institutions: InstitutionsTable;
@@ -391,4 +486,8 @@ export interface Database {
   holdings: HoldingsTable;
   items: ItemsTable;
   import_runs: ImportRunsTable;
+  loans: LoansTable;
+  fees: FeesTable;
+  item_history: ItemHistoryTable;
+  letters: LettersTable;
 }

@@ -21,9 +21,13 @@ import {
 import type { Actor } from '../auth/authorize.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { resolveApiToken, resolveSessionToken } from '../auth/sessions.ts';
+import { registerCirculationRoutes } from '../circulation/routes.ts';
 import { registerConfigRoutes } from '../config/routes.ts';
 import type { Db } from '../db/database.ts';
+import { registerInventoryRoutes } from '../inventory/routes.ts';
 import { registerNetworkRoutes } from '../network/routes.ts';
+import { registerPatronRoutes } from '../patrons/routes.ts';
+import { registerSearchRoutes } from '../search/routes.ts';
 import { forbidden, unauthenticated } from '../shared/errors.ts';
 import { handleError } from '../shared/http-errors.ts';
 import { registerStaffRoutes } from '../staff/routes.ts';
@@ -155,6 +159,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registerNetworkRoutes(routes, options);
       registerConfigRoutes(routes, options);
       registerStaffRoutes(routes, options);
+      registerPatronRoutes(routes, options);
+      registerInventoryRoutes(routes, options);
+      registerSearchRoutes(routes, options);
+      registerCirculationRoutes(routes, options);
     },
     { prefix: '/api' },
   );

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { hashPassword } from '../auth/passwords.ts';
 import type { INSTITUTION_ROLES } from '../auth/privileges.ts';
 import type { Db } from '../db/database.ts';
+import { seedDemoCatalogue } from './demo-catalogue.ts';
+import { seedDemoPatrons } from './demo-patrons.ts';
 
 /** The password of every demo account (README, "Demo sign-ins"). */
 export const DEMO_PASSWORD = 'shelfshare-demo';
@@ -495,6 +497,8 @@ export async function seedDemoNetworkIfEmpty(db: Db): Promise<boolean> {
           })
           .execute();
       }
+      // PAT-1: a few hundred more patrons in several groups, some blocked or expired.
+      await seedDemoPatrons(trx, { id: institutionId, code: demo.code }, groups);
     }
 
     // NET-6 transit times: a day within an institution, two or three between members.
@@ -544,4 +548,14 @@ export async function seedDemoNetworkIfEmpty(db: Db): Promise<boolean> {
       .execute();
     return true;
   });
+}
+
+/**
+ * The whole demo: the network (institutions, staff, patrons) and then its catalogue, from the
+ * permissively licensed MARC files in demo/marc/. Each part does nothing when already there.
+ */
+export async function seedDemo(db: Db): Promise<boolean> {
+  const seeded = await seedDemoNetworkIfEmpty(db);
+  await seedDemoCatalogue(db);
+  return seeded;
 }

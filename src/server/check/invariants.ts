@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+
+export interface Violation {
+  invariant: string;
+  message: string;
+  rows: Record<string, unknown>[];
+}
+
+interface Check {
+  invariant: string;
+  message: string;
+  query: ReturnType<typeof sql<Record<string, unknown>>>;
+}
+
+/**
+ * The INV section of product.md as queries that return the rows breaking an invariant. Each
+ * is the second line of defence behind a database constraint where one can express it; the
+ * parts about requests, transits and letters' delivery grow with their issues.
+ */
+const CHECKS: Check[] = [
+  {
+    invariant: 'INV-1',
+    message: 'an item has more than one open loan',
+    query: sql`SELECT institution_id, item_id, count(*)::int AS open_loans FROM loans
+      WHERE status <> 'returned' GROUP BY institution_id, item_id HAVING count(*) > 1`,
+  },
+  {
+    invariant: 'INV-2',
+    message: "an item's process type says loan but no open loan holds it",
+    query: sql`SELECT i.institution_id, i.id AS item_id, i.barcode FROM items i
+      WHERE i.process_type IN ('loan', 'lost', 'claimed_returned') AND NOT EXISTS (
+        SELECT 1 FROM loans l WHERE l.institution_id = i.institution_id AND l.item_id = i.id AND l.status <> 'returned')`,
+  },
+  {
+    invariant: 'INV-2',
+    message: 'an item with an open loan is not marked as on loan (or lost / claimed returned)',
+    query: sql`SELECT i.institution_id, i.id AS item_id, i.barcode, i.process_type, l.status AS loan_status FROM items i
+      JOIN loans l ON l.institution_id = i.institution_id AND l.item_id = i.id AND l.status <> 'returned'
+      WHERE i.process_type IS DISTINCT FROM (CASE l.status WHEN 'active' THEN 'loan' ELSE l.status END)`,
+  },
+  {
+    invariant: 'INV-2',
+    message: 'an item is in place and has a process type, or is not in place without one',
+    query: sql`SELECT institution_id, id AS item_id, barcode FROM items WHERE in_place <> (process_type IS NULL)`,
+  },
+  {
+    invariant: 'INV-4',
+    message: 'a loan has more than one overdue fine',
+    query: sql`SELECT institution_id, loan_id, count(*)::int AS fines FROM fees
+      WHERE fee_type = 'overdue_fine' GROUP BY institution_id, loan_id HAVING count(*) > 1`,
+  },
+  {
+    invariant: 'INV-5',
+    message: "a fee's status does not match its balance, or its balance exceeds the original amount",
+    query: sql`SELECT institution_id, id AS fee_id, status, balance_minor, original_minor FROM fees
+      WHERE (status = 'closed') <> (balance_minor = 0) OR balance_minor > original_minor OR balance_minor < 0`,
+  },
+  {
+    invariant: 'INV-6',
+    message: "a loan's desk and institution disagree, or the loan is not the item owner's",
+    query: sql`SELECT l.institution_id, l.id AS loan_id FROM loans l
+      LEFT JOIN circulation_desks d ON d.id = l.desk_id
+      LEFT JOIN items i ON i.institution_id = l.institution_id AND i.id = l.item_id
+      WHERE d.institution_id IS DISTINCT FROM l.desk_institution_id OR d.library_id IS DISTINCT FROM l.desk_library_id
+        OR i.id IS NULL`,
+  },
+  {
+    invariant: 'INV-6',
+    message: 'a fee or a history entry names a loan of another institution',
+    query: sql`SELECT f.institution_id, f.id AS fee_id FROM fees f
+      WHERE f.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.institution_id = f.institution_id AND l.id = f.loan_id)`,
+  },
+  {
+    invariant: 'INV-7',
+    message:
+      'a letter is delivered without a delivery time, pending after delivery, or failed without attempts',
+    query: sql`SELECT institution_id, id AS letter_id, status, attempts FROM letters
+      WHERE (status = 'delivered') <> (delivered_at IS NOT NULL) OR (status = 'failed' AND attempts = 0)`,
+  },
+];
+
+/** Runs every check and names every violation (INV section; `npm run check`). */
+export async function checkInvariants(db: Db): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const check of CHECKS) {
+    const result = await check.query.execute(db);
+    if (result.rows.length > 0)
+      violations.push({ invariant: check.invariant, message: check.message, rows: result.rows });
+  }
+  return violations;
+}

@@ -1,0 +1,73 @@
+import { can, type PatronActor, type Scope, type StaffActor } from '../auth/authorize.ts';
+import type { Db } from '../db/database.ts';
+import { forbidden, refused } from '../shared/errors.ts';
+import type { Refusal } from './rules/index.ts';
+
+/**
+ * What a circulation use case runs with. `now` is injectable so that tests can lend "three
+ * weeks ago"; routes leave it out and the real clock is used.
+ */
+export interface CirculationContext {
+  db: Db;
+  actor: StaffActor;
+  requestId: string;
+  now?: Date;
+}
+
+export interface PatronContext {
+  db: Db;
+  actor: PatronActor;
+  requestId: string;
+  now?: Date;
+}
+
+export const clock = (ctx: { now?: Date }) => ctx.now ?? new Date();
+
+export interface OverrideInput {
+  codes: string[];
+  note?: string;
+}
+
+/** A refusal as the API shows it (every reason at once, CIRC-4). */
+export const presentRefusal = (r: Refusal) => ({
+  code: r.code,
+  message: r.message,
+  overridable: r.overridable,
+  ...(r.details ? { details: r.details } : {}),
+});
+
+/**
+ * CIRC-4 / CIRC-5: whether the refusals stop the action. None: go ahead. Otherwise the action
+ * goes ahead only when every refusal is overridable, the actor holds `circulation.override`
+ * in the scope, and the override names every refused code; the codes overridden are returned
+ * for the item history. Else 422 `refusedCode` with every reason, or 403 OVERRIDE_NOT_ALLOWED
+ * when only the privilege is missing.
+ */
+export function resolveOverrides(
+  refusals: readonly Refusal[],
+  override: OverrideInput | undefined,
+  actor: StaffActor | null,
+  scope: Scope,
+  refusedCode: 'LOAN_REFUSED' | 'RENEWAL_REFUSED',
+): string[] {
+  if (refusals.length === 0) return [];
+  const reasons = refusals.map(presentRefusal);
+  const codes = [...new Set(refusals.map((r) => r.code))];
+  const what = refusedCode === 'LOAN_REFUSED' ? 'The loan' : 'The renewal';
+  const message = `${what} is refused: ${refusals.map((r) => r.message).join(' ')}`;
+  if (refusals.some((r) => !r.overridable) || !override) throw refused(refusedCode, message, { reasons });
+  if (!actor || !can(actor, 'circulation.override', scope)) {
+    throw forbidden('OVERRIDE_NOT_ALLOWED', 'You do not have the circulation.override privilege here.', {
+      privilege: 'circulation.override',
+      reasons,
+    });
+  }
+  const missing = codes.filter((c) => !override.codes.includes(c));
+  if (missing.length > 0) {
+    throw refused(refusedCode, `${message} The override does not name ${missing.join(', ')}.`, {
+      reasons,
+      notOverridden: missing,
+    });
+  }
+  return codes;
+}

@@ -1,0 +1,94 @@
+import { type Executor, patronName } from './repository.ts';
+
+/** Where a loan's printable receipt is (CIRC-4: a loan receipt can be printed). */
+export const receiptUrl = (institutionId: string, loanId: string) =>
+  `/api/circulation/loans/${institutionId}/${loanId}/receipt`;
+
+function loanQuery(db: Executor) {
+  return db
+    .selectFrom('loans as l')
+    .innerJoin('items as i', (j) =>
+      j.onRef('i.institution_id', '=', 'l.institution_id').onRef('i.id', '=', 'l.item_id'),
+    )
+    .innerJoin('bib_records as b', (j) =>
+      j.onRef('b.institution_id', '=', 'i.institution_id').onRef('b.id', '=', 'i.bib_id'),
+    )
+    .innerJoin('patrons as p', (j) =>
+      j.onRef('p.institution_id', '=', 'l.institution_id').onRef('p.id', '=', 'l.patron_id'),
+    )
+    .innerJoin('terms_of_use as t', (j) =>
+      j.onRef('t.institution_id', '=', 'l.institution_id').onRef('t.id', '=', 'l.terms_of_use_id'),
+    )
+    .innerJoin('circulation_desks as d', 'd.id', 'l.desk_id')
+    .innerJoin('libraries as dl', 'dl.id', 'l.desk_library_id')
+    .select([
+      'l.id',
+      'l.institution_id',
+      'l.loaned_at',
+      'l.due_at',
+      'l.status',
+      'l.renewals_used',
+      'l.returned_at',
+      'l.desk_institution_id',
+      'i.id as item_id',
+      'i.barcode',
+      'b.title',
+      'b.author',
+      'p.id as patron_id',
+      'p.first_name',
+      'p.last_name',
+      'p.preferred_name',
+      't.renewals_allowed',
+      'd.id as desk_id',
+      'd.name as desk_name',
+      'dl.id as library_id',
+      'dl.name as library_name',
+    ]);
+}
+
+type LoanRow = Awaited<ReturnType<ReturnType<typeof loanQuery>['executeTakeFirstOrThrow']>>;
+
+function present(r: LoanRow, now: Date) {
+  return {
+    id: r.id,
+    institutionId: r.institution_id,
+    item: { id: r.item_id, barcode: r.barcode, title: r.title, author: r.author },
+    patron: { id: r.patron_id, name: patronName(r) },
+    loanedAt: r.loaned_at.toISOString(),
+    dueAt: r.due_at.toISOString(),
+    status: r.status,
+    overdue: r.status === 'active' && r.due_at < now,
+    renewalsUsed: r.renewals_used,
+    renewalsAllowed: r.renewals_allowed,
+    returnedAt: r.returned_at?.toISOString() ?? null,
+    desk: { id: r.desk_id, name: r.desk_name, institutionId: r.desk_institution_id },
+    library: { id: r.library_id, name: r.library_name },
+    receiptUrl: receiptUrl(r.institution_id, r.id),
+  };
+}
+export type LoanView = ReturnType<typeof present>;
+
+export async function presentLoan(db: Executor, institutionId: string, loanId: string, now = new Date()) {
+  const row = await loanQuery(db)
+    .where('l.institution_id', '=', institutionId)
+    .where('l.id', '=', loanId)
+    .executeTakeFirstOrThrow();
+  return present(row, now);
+}
+
+/** The patron's open loans (active, lost or claimed returned), soonest due first. */
+export async function presentOpenLoans(
+  db: Executor,
+  institutionId: string,
+  patronId: string,
+  now = new Date(),
+) {
+  const rows = await loanQuery(db)
+    .where('l.institution_id', '=', institutionId)
+    .where('l.patron_id', '=', patronId)
+    .where('l.status', '<>', 'returned')
+    .orderBy('l.due_at')
+    .orderBy('l.id')
+    .execute();
+  return rows.map((r) => present(r, now));
+}

@@ -1,0 +1,160 @@
+import { authorize, type StaffActor } from '../auth/authorize.ts';
+import type { Db } from '../db/database.ts';
+import { notFound, refused } from '../shared/errors.ts';
+import {
+  type CirculationContext,
+  clock,
+  type OverrideInput,
+  type PatronContext,
+  presentRefusal,
+  resolveOverrides,
+} from './context.ts';
+import { presentLoan } from './present.ts';
+import { loadCalendar, loadTerms, lockItemById, lockPatron, recordHistory } from './repository.ts';
+import { decideRenewal } from './rules/index.ts';
+
+export const loanNotFound = (loanId: string) =>
+  notFound('LOAN_NOT_FOUND', 'No such loan in this institution.', { loanId });
+
+interface Renewer {
+  db: Db;
+  now: Date;
+  /** Staff may override (with the privilege); a patron in discovery never does. */
+  staff: StaffActor | null;
+  override?: OverrideInput;
+  /** A patron renews only their own loans. */
+  onlyPatronId?: string;
+}
+
+/**
+ * CIRC-5 / PAT-7: renew a loan, in one transaction locking the item, then the loan, then the
+ * patron. decideRenewal collects every refusal; staff with `circulation.override` may override
+ * the overridable ones (recorded in the item history). The new due date uses the calendar of
+ * the library whose desk made the loan (CIRC-3).
+ */
+async function renew(r: Renewer, institutionId: string, loanId: string) {
+  const { db, now } = r;
+  const found = await db
+    .selectFrom('loans')
+    .select(['item_id', 'patron_id'])
+    .where('institution_id', '=', institutionId)
+    .where('id', '=', loanId)
+    .executeTakeFirst();
+  if (!found || (r.onlyPatronId !== undefined && found.patron_id !== r.onlyPatronId))
+    throw loanNotFound(loanId);
+
+  await db.transaction().execute(async (trx) => {
+    const item = await lockItemById(trx, institutionId, found.item_id);
+    const loan = await trx
+      .selectFrom('loans')
+      .selectAll()
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', loanId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (loan.status !== 'active') {
+      throw refused('LOAN_NOT_ACTIVE', 'Only an active loan can be renewed.', { status: loan.status });
+    }
+    const patron = await lockPatron(trx, institutionId, loan.patron_id, now);
+    const terms = await loadTerms(trx, institutionId, loan.terms_of_use_id);
+    const calendar = await loadCalendar(trx, loan.desk_library_id);
+    const decision = decideRenewal({
+      now,
+      currentDueAt: loan.due_at,
+      renewalsUsed: loan.renewals_used,
+      terms: {
+        renewalsAllowed: terms.renewals_allowed,
+        renewalPeriod: terms.renewal_period,
+        loanPeriod: terms.loan_period,
+        loanPeriodUnit: terms.loan_period_unit,
+        fixedDueDate: terms.fixed_due_date,
+      },
+      calendar,
+      accountExpiry: patron.expiryDate,
+      patronBlocked: patron.blocks.length > 0,
+      requestedBySomeoneElse: false, // requests come with issue 5
+    });
+    let dueAt: Date;
+    let overridden: string[] = [];
+    if (decision.ok) {
+      dueAt = decision.dueAt;
+    } else {
+      const scope = { institutionId, libraryId: loan.desk_library_id };
+      if (!r.staff) {
+        throw refused(
+          'RENEWAL_REFUSED',
+          `The renewal is refused: ${decision.refusals.map((x) => x.message).join(' ')}`,
+          {
+            reasons: decision.refusals.map(presentRefusal),
+          },
+        );
+      }
+      overridden = resolveOverrides(decision.refusals, r.override, r.staff, scope, 'RENEWAL_REFUSED');
+      if (!decision.dueDateIfOverridden)
+        throw new Error('unreachable: NO_LATER_DUE_DATE is never overridable');
+      dueAt = decision.dueDateIfOverridden.dueAt;
+    }
+    await trx
+      .updateTable('loans')
+      .set({ due_at: dueAt, renewals_used: loan.renewals_used + 1 })
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', loanId)
+      .execute();
+    const where = {
+      institutionId,
+      itemId: item.id,
+      at: now,
+      actingInstitutionId: r.staff ? institutionId : null,
+      libraryId: null,
+      deskId: null,
+      operatorStaffId: r.staff?.staffId ?? null,
+      patronId: patron.id,
+      loanId,
+    };
+    if (overridden.length > 0) {
+      await recordHistory(trx, {
+        ...where,
+        event: 'override',
+        details: {
+          action: 'renew',
+          codes: overridden,
+          note: r.override?.note ?? null,
+          reasons: decision.ok ? [] : decision.refusals.map(presentRefusal),
+        },
+      });
+    }
+    await recordHistory(trx, {
+      ...where,
+      event: 'renew',
+      details: {
+        previousDueAt: loan.due_at.toISOString(),
+        dueAt: dueAt.toISOString(),
+        renewalsUsed: loan.renewals_used + 1,
+        by: r.staff ? 'staff' : 'patron',
+        overridden,
+      },
+    });
+  });
+  return { loan: await presentLoan(db, institutionId, loanId, now) };
+}
+
+/** CIRC-5 by staff holding circulation.desk at the owner. */
+export function renewLoanByStaff(
+  ctx: CirculationContext,
+  institutionId: string,
+  loanId: string,
+  input: { override?: OverrideInput } = {},
+) {
+  const staff = authorize(ctx.actor, 'circulation.desk', { institutionId });
+  return renew({ db: ctx.db, now: clock(ctx), staff, override: input.override }, institutionId, loanId);
+}
+
+/** CIRC-5 by the patron signed in to discovery: only their own loans, never overriding. */
+export function renewLoanByPatron(ctx: PatronContext, institutionId: string, loanId: string) {
+  if (ctx.actor.institutionId !== institutionId) throw loanNotFound(loanId);
+  return renew(
+    { db: ctx.db, now: clock(ctx), staff: null, onlyPatronId: ctx.actor.patronId },
+    institutionId,
+    loanId,
+  );
+}

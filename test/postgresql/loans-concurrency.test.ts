@@ -1,0 +1,149 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkInvariants } from '../../src/server/check/invariants.ts';
+import { type Cast, createCast } from '../support/cast.ts';
+import { buildItem } from '../support/catalogue.ts';
+import { buildBorrower, type CirculationSetup, circulationSetup, setDueAt } from '../support/circulation.ts';
+import { buildDesk, buildStaff } from '../support/factories.ts';
+import { type Client, createTestApp, signIn, type TestApp } from '../support/http.ts';
+
+// Races between connections (architecture.md, Boundaries): PGlite has one connection, so these
+// run on PostgreSQL only (this folder is in the postgresql project alone).
+
+let t: TestApp;
+let cast: Cast;
+let north: CirculationSetup;
+let desks: { id: string }[];
+let operators: Client[];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  cast = await createCast(t.database.db);
+  north = await circulationSetup(t.database.db, cast.north);
+  desks = [
+    north.desks.main,
+    north.desks.branch,
+    north.desks.home,
+    await buildDesk(t.database.db, { library: cast.north.main }),
+  ];
+  operators = [];
+  for (let i = 0; i < 4; i++) {
+    const staff = await buildStaff(t.database.db, {
+      institution: cast.north.institution,
+      username: `race-operator-${i}`,
+      roles: ['circulation_desk_operator'],
+    });
+    operators.push(await signIn(t.app, staff.username));
+  }
+});
+afterEach(async () => {
+  expect(await checkInvariants(t.database.db)).toEqual([]);
+});
+afterAll(async () => t.close());
+
+const db = () => t.database.db;
+
+describe('concurrent desks (INV-1, CIRC-4, CIRC-11)', () => {
+  it('INV-1: four desks lending the same item at the same moment make exactly one loan and three clear refusals', async () => {
+    const book = await buildItem(db(), { institution: cast.north.institution });
+    const patrons = await Promise.all(
+      [0, 1, 2, 3].map((i) => buildBorrower(db(), cast.north, { identifier: `RACE-A${i}` })),
+    );
+    const responses = await Promise.all(
+      operators.map((client, i) =>
+        client.post('/api/circulation/loans', {
+          deskId: desks[i]?.id,
+          itemBarcode: book.barcode,
+          patronId: patrons[i]?.id,
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([201, 422, 422, 422]);
+    for (const r of responses.filter((x) => x.statusCode === 422)) {
+      expect(r.json()).toMatchObject({
+        code: 'LOAN_REFUSED',
+        details: { reasons: [{ code: 'ITEM_ALREADY_ON_LOAN' }] },
+      });
+    }
+    const loans = await db().selectFrom('loans').select('id').where('item_id', '=', book.itemId).execute();
+    expect(loans).toHaveLength(1);
+    const letters = await db()
+      .selectFrom('letters')
+      .select('id')
+      .where('message_id', '=', `loan-receipt-${loans[0]?.id}@shelfshare`)
+      .execute();
+    expect(letters).toHaveLength(1);
+  });
+
+  it('CIRC-4: two desks lending two items to a patron one below the loan limit make exactly one loan', async () => {
+    const patron = await buildBorrower(db(), cast.north, { identifier: 'RACE-LIMIT' });
+    await db()
+      .insertInto('loan_limits')
+      .values({ institution_id: north.institutionId, user_group_id: patron.user_group_id, max_loans: 2 })
+      .execute();
+    const first = await buildItem(db(), { institution: cast.north.institution });
+    expect(
+      (
+        await operators[0]?.post('/api/circulation/loans', {
+          deskId: desks[0]?.id,
+          itemBarcode: first.barcode,
+          patronId: patron.id,
+        })
+      )?.statusCode,
+    ).toBe(201);
+    const items = await Promise.all(
+      [0, 1].map(() => buildItem(db(), { institution: cast.north.institution })),
+    );
+    const responses = await Promise.all(
+      items.map((item, i) =>
+        operators[i + 1]?.post('/api/circulation/loans', {
+          deskId: desks[i + 1]?.id,
+          itemBarcode: item.barcode,
+          patronId: patron.id,
+        }),
+      ),
+    );
+    expect(responses.map((r) => r?.statusCode).sort()).toEqual([201, 422]);
+    const refusedOne = responses.find((r) => r?.statusCode === 422);
+    expect(refusedOne?.json().details.reasons).toEqual([
+      expect.objectContaining({ code: 'LOAN_LIMIT_REACHED' }),
+    ]);
+    const open = await db()
+      .selectFrom('loans')
+      .select('id')
+      .where('patron_id', '=', patron.id)
+      .where('status', '=', 'active')
+      .execute();
+    expect(open).toHaveLength(2);
+  });
+
+  it('CIRC-11 / INV-4: two desks returning the same late item close one loan and make one fee', async () => {
+    const book = await buildItem(db(), { institution: cast.north.institution });
+    const patron = await buildBorrower(db(), cast.north, { identifier: 'RACE-RETURN' });
+    const lent = await operators[0]?.post('/api/circulation/loans', {
+      deskId: desks[0]?.id,
+      itemBarcode: book.barcode,
+      patronId: patron.id,
+    });
+    const loanId = lent?.json().loan.id as string;
+    await setDueAt(db(), loanId, new Date(Date.now() - 3 * 86_400_000));
+    const responses = await Promise.all(
+      [0, 1].map((i) =>
+        operators[i]?.post('/api/circulation/returns', { deskId: desks[i]?.id, itemBarcode: book.barcode }),
+      ),
+    );
+    expect(responses.map((r) => r?.statusCode)).toEqual([200, 200]);
+    const closed = responses.filter((r) => r?.json().loan !== null);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]?.json().fine).toMatchObject({ amountMinor: 75 });
+    const fees = await db().selectFrom('fees').selectAll().where('loan_id', '=', loanId).execute();
+    expect(fees).toHaveLength(1);
+    const history = await db()
+      .selectFrom('item_history')
+      .select('event')
+      .where('item_id', '=', book.itemId)
+      .orderBy('id')
+      .execute();
+    expect(history.map((h) => h.event)).toEqual(['loan', 'return', 'scan_in']);
+  });
+});
