@@ -80,13 +80,16 @@ const CHECKS: Check[] = [
   },
 ];
 
-/** Runs every check and names every violation (INV section; `npm run check`). */
-export async function checkInvariants(db: Db): Promise<Violation[]> {
+/**
+ * Runs every check and names every violation (INV section; `npm run check`). With an
+ * institution, only the rows that institution owns are reported (every row names its owner).
+ */
+export async function checkInvariants(db: Db, institutionId?: string): Promise<Violation[]> {
   const violations: Violation[] = [];
   for (const check of CHECKS) {
     const result = await check.query.execute(db);
-    if (result.rows.length > 0)
-      violations.push({ invariant: check.invariant, message: check.message, rows: result.rows });
+    const rows = institutionId ? result.rows.filter((r) => r.institution_id === institutionId) : result.rows;
+    if (rows.length > 0) violations.push({ invariant: check.invariant, message: check.message, rows });
   }
   return violations;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requirePatron, requireStaff } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
-import { errorBodySchema } from '../shared/http-errors.ts';
+import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
 import { lendItem } from './lend.ts';
 import { itemHistory, listMyLoans, listPatronLoans, loanReceiptHtml } from './reads.ts';
@@ -19,14 +19,7 @@ import {
   returnResultSchema,
 } from './schemas.ts';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
+const errors = ERROR_RESPONSES;
 const tags = ['circulation'];
 const loanParams = z.object({ institutionId: idParam, loanId: idParam });
 

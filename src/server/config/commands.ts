@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { StaffActor } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { recordAudit } from '../shared/audit.ts';
@@ -18,11 +17,9 @@ const untyped = (db: Db | Transaction<Database>) => db as unknown as AnyDb;
 export type ApiRecord = { id: string; institutionId: string; [field: string]: unknown };
 const present = (row: Record<string, unknown>) => rowToApi(row) as ApiRecord;
 
-export interface CommandContext {
-  db: Db;
-  actor: StaffActor;
-  requestId: string;
-}
+export type { CommandContext } from '../shared/command-context.ts';
+
+import type { CommandContext } from '../shared/command-context.ts';
 
 export async function listConfigRecords(db: Db, resource: ConfigResource, institutionId: string) {
   let query = untyped(db)

@@ -3,7 +3,8 @@ import { authorize } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
 import { auditEntrySchema, auditQuerySchema, listAudit } from '../shared/audit.ts';
-import { errorBodySchema } from '../shared/http-errors.ts';
+import { type ActorRequest, authorizedContext } from '../shared/command-context.ts';
+import { ERROR_RESPONSES, errorBodySchema } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
 import {
   createConfigRecord,
@@ -36,14 +37,7 @@ import {
   transitTimeSchema,
 } from './schemas.ts';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
+const errors = ERROR_RESPONSES;
 const institutionParams = z.object({ institutionId: idParam });
 const recordParams = z.object({ institutionId: idParam, id: idParam });
 
@@ -80,15 +74,8 @@ function registerResource(app: RouteApp, db: Db, resource: ConfigResource) {
   const view = viewSchema(resource);
   const base = `/institutions/:institutionId/${resource.path}`;
   const tags = ['configuration'];
-  const ctx = (
-    request: { actor: Parameters<typeof authorize>[0]; id: string },
-    institutionId: string,
-    privilege = resource.privilege,
-  ) => ({
-    db,
-    actor: authorize(request.actor, privilege, { institutionId }),
-    requestId: request.id,
-  });
+  const ctx = (request: ActorRequest, institutionId: string) =>
+    authorizedContext(db, request, resource.privilege, { institutionId });
 
   app.get(
     base,

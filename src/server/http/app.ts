@@ -22,6 +22,7 @@ import type { Actor } from '../auth/authorize.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { resolveApiToken, resolveSessionToken } from '../auth/sessions.ts';
 import { registerCirculationRoutes } from '../circulation/routes.ts';
+import { registerCheckRoutes } from '../check/routes.ts';
 import { registerConfigRoutes } from '../config/routes.ts';
 import type { Db } from '../db/database.ts';
 import { registerInventoryRoutes } from '../inventory/routes.ts';
@@ -162,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registerPatronRoutes(routes, options);
       registerInventoryRoutes(routes, options);
       registerSearchRoutes(routes, options);
+      registerCheckRoutes(routes, options);
       registerCirculationRoutes(routes, options);
     },
     { prefix: '/api' },

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { authorize } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
-import { errorBodySchema } from '../shared/http-errors.ts';
+import { type ActorRequest, authorizedContext } from '../shared/command-context.ts';
+import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
 import {
   createBib,
@@ -29,28 +30,15 @@ import {
   itemViewSchema,
 } from './schemas.ts';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
+const errors = ERROR_RESPONSES;
 const tags = ['inventory'];
 const institutionParams = z.object({ institutionId: idParam });
 
 /** Inventory (CIRC-1): bibliographic records, holdings and items of one institution. */
 export function registerInventoryRoutes(app: RouteApp, deps: { db: Db }) {
   const { db } = deps;
-  const manage = (
-    request: { actor: Parameters<typeof authorize>[0]; id: string },
-    institutionId: string,
-  ) => ({
-    db,
-    actor: authorize(request.actor, 'inventory.manage', { institutionId }),
-    requestId: request.id,
-  });
+  const manage = (request: ActorRequest, institutionId: string) =>
+    authorizedContext(db, request, 'inventory.manage', { institutionId });
   const base = '/institutions/:institutionId';
 
   app.get(

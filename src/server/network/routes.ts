@@ -3,7 +3,8 @@ import { authorize, requireStaff } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
 import { auditEntrySchema, auditQuerySchema, listAudit } from '../shared/audit.ts';
-import { errorBodySchema } from '../shared/http-errors.ts';
+import { type ActorRequest, authorizedContext } from '../shared/command-context.ts';
+import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { codeSchema, idParam, nameSchema } from '../shared/validation.ts';
 import {
   addMember,
@@ -17,13 +18,7 @@ import {
   setRelation,
 } from './commands.ts';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-};
+const errors = ERROR_RESPONSES;
 const relationFlags = {
   walkInLoans: z.boolean().describe("The owner lends to the other's patrons at its own desks"),
   pickup: z
@@ -56,11 +51,8 @@ const tags = ['network'];
 
 export function registerNetworkRoutes(app: RouteApp, deps: { db: Db }) {
   const { db } = deps;
-  const manage = (request: { actor: Parameters<typeof authorize>[0]; id: string }, networkId: string) => ({
-    db,
-    actor: authorize(request.actor, 'network.manage', { networkId }),
-    requestId: request.id,
-  });
+  const manage = (request: ActorRequest, networkId: string) =>
+    authorizedContext(db, request, 'network.manage', { networkId });
 
   app.get(
     '/networks',

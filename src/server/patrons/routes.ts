@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { authorize } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
-import { errorBodySchema } from '../shared/http-errors.ts';
+import { type ActorRequest, authorizedContext } from '../shared/command-context.ts';
+import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
 import {
   addBlock,
@@ -29,13 +30,7 @@ import {
   searchQuerySchema,
 } from './schemas.ts';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-};
+const errors = ERROR_RESPONSES;
 const institutionParams = z.object({ institutionId: idParam });
 const patronParams = z.object({ institutionId: idParam, patronId: idParam });
 const tags = ['patrons'];
@@ -48,14 +43,8 @@ const base = '/institutions/:institutionId/patrons';
  */
 export function registerPatronRoutes(app: RouteApp, deps: { db: Db }) {
   const { db } = deps;
-  const manage = (
-    request: { actor: Parameters<typeof authorize>[0]; id: string },
-    institutionId: string,
-  ) => ({
-    db,
-    actor: authorize(request.actor, 'patrons.manage', { institutionId }),
-    requestId: request.id,
-  });
+  const manage = (request: ActorRequest, institutionId: string) =>
+    authorizedContext(db, request, 'patrons.manage', { institutionId });
 
   app.get(
     base,

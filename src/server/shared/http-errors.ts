@@ -12,6 +12,16 @@ export const errorBodySchema = z
   })
   .meta({ id: 'Error' });
 
+/** The error statuses every staff route may answer, for its OpenAPI description. */
+export const ERROR_RESPONSES = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  403: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+};
+
 const toCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 interface PgError {

@@ -3,7 +3,8 @@ import { authorize, requireStaff } from '../auth/authorize.ts';
 import { INSTITUTION_ROLES, ROLES } from '../auth/privileges.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
-import { errorBodySchema } from '../shared/http-errors.ts';
+import { type ActorRequest, authorizedContext } from '../shared/command-context.ts';
+import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { idParam, nameSchema } from '../shared/validation.ts';
 import {
   assignRole,
@@ -17,13 +18,7 @@ import {
   updateStaff,
 } from './commands.ts';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-};
+const errors = ERROR_RESPONSES;
 const passwordSchema = z.string().min(12, 'use at least 12 characters').max(200);
 const usernameSchema = z
   .string()
@@ -62,14 +57,8 @@ const tags = ['staff'];
 
 export function registerStaffRoutes(app: RouteApp, deps: { db: Db }) {
   const { db } = deps;
-  const manage = (
-    request: { actor: Parameters<typeof authorize>[0]; id: string },
-    institutionId: string,
-  ) => ({
-    db,
-    actor: authorize(request.actor, 'staff.manage', { institutionId }),
-    requestId: request.id,
-  });
+  const manage = (request: ActorRequest, institutionId: string) =>
+    authorizedContext(db, request, 'staff.manage', { institutionId });
 
   app.get(
     '/institutions/:institutionId/staff',
