@@ -114,6 +114,7 @@ export interface RoleAssignment {
 /** Reads that a role limited to one library still makes institution-wide. */
 export const INSTITUTION_WIDE_READS: ReadonlySet<Privilege> = new Set<Privilege>([
   'config.read',
+  'inventory.read',
   'patrons.read',
 ]);
 
