@@ -257,6 +257,64 @@ export function listDesks(institutionId: string, signal?: AbortSignal): Promise<
   });
 }
 
+// --- Catalogue search (GET-1) ----------------------------------------------------------------
+
+/** What a discovery visitor searches for: the parameters of GET /api/search. */
+export interface CatalogueSearchParams {
+  q: string;
+  /** Institution codes: only their copies count. */
+  institutions?: string[];
+  /** Only works with a copy on the shelf. */
+  available?: boolean;
+  yearFrom?: number;
+  yearTo?: number;
+  page?: number;
+  pageSize?: number;
+}
+
+/** A member holding a work, with its copies and how many are on the shelf. */
+export interface WorkHolder {
+  institutionId: string;
+  institutionCode: string;
+  institutionName: string;
+  bibId: string;
+  itemCount: number;
+  availableCount: number;
+}
+
+/** One work found: the best-matching record describes it; every holding member is listed. */
+export interface WorkResult {
+  workKey: string;
+  title: string;
+  subtitle: string;
+  author: string;
+  publicationYear: number | null;
+  format: string;
+  isbns: string[];
+  score: number;
+  holders: WorkHolder[];
+}
+
+export interface SearchResults {
+  total: number;
+  page: number;
+  pageSize: number;
+  results: WorkResult[];
+}
+
+/** Searches the whole network catalogue (public, no sign-in needed). */
+export function searchCatalogue(params: CatalogueSearchParams, signal?: AbortSignal): Promise<SearchResults> {
+  const query = new URLSearchParams();
+  query.set('q', params.q);
+  if (params.institutions?.length) query.set('institution', params.institutions.join(','));
+  if (params.available) query.set('available', 'true');
+  if (params.yearFrom !== undefined) query.set('yearFrom', String(params.yearFrom));
+  if (params.yearTo !== undefined) query.set('yearTo', String(params.yearTo));
+  if (params.page !== undefined) query.set('page', String(params.page));
+  if (params.pageSize !== undefined) query.set('pageSize', String(params.pageSize));
+  return apiRequest<SearchResults>('GET', `/api/search?${query.toString()}`, { signal });
+}
+
 /** A message fit to show a user for any thrown value. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;

@@ -17,10 +17,14 @@ export const theme = createTheme({
 
 /**
  * Mantine's "dimmed" text (input descriptions, hints) is gray.6, 3.3:1 on white: too faint for
- * AA. gray.7 is about 8:1.
+ * AA. gray.7 is about 8:1. Its error text (a field's message, the required asterisk) is red.6,
+ * also 3.3:1; red.9 is about 5.5:1.
  */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
+  },
   dark: {},
 });

@@ -132,8 +132,9 @@ describe('discovery', () => {
           await libraries.getByText(library.name, { exact: true }).waitFor();
         }
         await page.getByLabel('Search the network catalogue').fill('moby dick');
-        await page.getByRole('button', { name: 'Search' }).click();
-        await page.getByText('Search arrives soon').waitFor();
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        await page.waitForURL(`${server.url}/discovery/SOUTH/search?q=moby+dick`);
+        await page.getByText('0 works found').waitFor();
 
         await page.goto(`${server.url}/discovery/NORTH`);
         await page.getByRole('heading', { level: 1, name: 'North University' }).waitFor();

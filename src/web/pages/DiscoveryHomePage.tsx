@@ -1,58 +1,32 @@
-import {
-  Anchor,
-  Box,
-  Button,
-  Group,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Box, Button, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import {
   ApiError,
   errorMessage,
-  getPublicInstitution,
   getSessionOrNull,
   isAbort,
-  type PublicInstitutionDetail,
   patronSignIn,
   type SessionView,
   signOut,
 } from '../api.ts';
+import { CatalogueSearchForm } from '../components/CatalogueSearchForm.tsx';
+import { DiscoveryUnavailable } from '../components/DiscoveryUnavailable.tsx';
 import { ErrorMessage, StatusMessage } from '../components/Messages.tsx';
 import { PageLayout } from '../components/PageLayout.tsx';
+import { searchPath } from '../searchUrl.ts';
 import { usePageTitle } from '../usePageTitle.ts';
-
-type Loaded =
-  | { state: 'loading' }
-  | { state: 'found'; institution: PublicInstitutionDetail }
-  | { state: 'not-found' }
-  | { state: 'error'; message: string };
+import { usePublicInstitution } from '../usePublicInstitution.ts';
 
 /**
  * `/discovery/:code`: an institution's discovery home (GET-1). An anonymous visitor has this
- * institution as home; a patron signs in here.
+ * institution as home; a patron signs in here. The search box leads to
+ * `/discovery/:code/search?q=...` (SearchResultsPage).
  */
 export function DiscoveryHomePage() {
   const code = useParams().code ?? '';
-  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoaded({ state: 'loading' });
-    getPublicInstitution(code, controller.signal)
-      .then((institution) => setLoaded({ state: 'found', institution }))
-      .catch((e: unknown) => {
-        if (isAbort(e)) return;
-        if (e instanceof ApiError && e.status === 404) setLoaded({ state: 'not-found' });
-        else setLoaded({ state: 'error', message: errorMessage(e) });
-      });
-    return () => controller.abort();
-  }, [code]);
+  const loaded = usePublicInstitution(code);
+  const navigate = useNavigate();
 
   usePageTitle(
     loaded.state === 'found'
@@ -62,35 +36,7 @@ export function DiscoveryHomePage() {
         : 'Discovery',
   );
 
-  if (loaded.state !== 'found') {
-    return (
-      <PageLayout>
-        <Stack gap="md">
-          {loaded.state === 'loading' ? (
-            <>
-              <Title order={1}>Discovery</Title>
-              <StatusMessage>Loading…</StatusMessage>
-            </>
-          ) : null}
-          {loaded.state === 'not-found' ? (
-            <>
-              <Title order={1}>Institution not found</Title>
-              <Text>No institution with code {code}</Text>
-            </>
-          ) : null}
-          {loaded.state === 'error' ? (
-            <>
-              <Title order={1}>Discovery</Title>
-              <ErrorMessage title="This page could not be loaded">{loaded.message}</ErrorMessage>
-            </>
-          ) : null}
-          <Anchor component={Link} to="/">
-            See all member institutions
-          </Anchor>
-        </Stack>
-      </PageLayout>
-    );
-  }
+  if (loaded.state !== 'found') return <DiscoveryUnavailable code={code} loaded={loaded} />;
 
   const { institution } = loaded;
   return (
@@ -103,7 +49,7 @@ export function DiscoveryHomePage() {
     >
       <Stack gap="xl">
         <Title order={1}>{institution.name}</Title>
-        <CatalogueSearch />
+        <CatalogueSearchForm onSearch={(q) => navigate(searchPath(institution.code, { q }))} />
         <Group align="flex-start" gap="xl" wrap="wrap">
           <Box component="section" aria-labelledby="libraries-heading" style={{ flex: '1 1 360px' }}>
             <Title order={2} id="libraries-heading" mb="sm">
@@ -131,36 +77,6 @@ export function DiscoveryHomePage() {
         </Group>
       </Stack>
     </PageLayout>
-  );
-}
-
-/** The network catalogue search (GET-1); searching itself arrives in a later slice. */
-function CatalogueSearch() {
-  const [query, setQuery] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setSubmitted(true);
-  }
-
-  return (
-    <Box component="form" role="search" aria-label="Network catalogue" onSubmit={onSubmit} maw={720}>
-      <Group align="flex-end" gap="sm" wrap="nowrap">
-        <TextInput
-          label="Search the network catalogue"
-          type="search"
-          name="q"
-          value={query}
-          onChange={(e) => setQuery(e.currentTarget.value)}
-          style={{ flex: 1 }}
-        />
-        <Button type="submit">Search</Button>
-      </Group>
-      <Box mt="xs" role="status">
-        {submitted ? <Text c="gray.8">Search arrives soon.</Text> : null}
-      </Box>
-    </Box>
   );
 }
 
