@@ -442,7 +442,8 @@ describe('CIRC-6 / CIRC-11 returns and the overdue fine', () => {
       .select(['in_place', 'process_type'])
       .where('id', '=', book.itemId)
       .executeTakeFirstOrThrow();
-    expect(state).toEqual({ in_place: true, process_type: null });
+    // CIRC-9 (issue 5): sent home, the item is in transit until it is scanned there.
+    expect(state).toEqual({ in_place: false, process_type: 'transit' });
     // CIRC-6 / CIRC-12: the owner's return receipt is in the outbox, once.
     const receipts = await db()
       .selectFrom('letters')

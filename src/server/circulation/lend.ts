@@ -1,5 +1,18 @@
 import { authorize } from '../auth/authorize.ts';
+import {
+  clearHoldShelf,
+  closeRequest,
+  fillTargets,
+  holdingRequest,
+  loadQueue,
+  lockQueue,
+  peekItemQueue,
+  type RequestRow,
+  recordRequestHistory,
+  releaseTargets,
+} from '../requests/queue.ts';
 import { refused } from '../shared/errors.ts';
+import { loadOpenTransit, receiveTransit } from '../transits/repository.ts';
 import {
   type CirculationContext,
   clock,
@@ -30,8 +43,8 @@ export interface LendInput {
 }
 
 /**
- * CIRC-4: lend an item at a desk, in one transaction. Locks the item, then the patron (the
- * fixed order of architecture.md; no request queue exists yet), selects the owner's terms of
+ * CIRC-4: lend an item at a desk, in one transaction. Locks the title's request queue, the
+ * item, then the patron (the fixed order of architecture.md), selects the owner's terms of
  * use (CIRC-2), collects every refusal at once, applies the overrides staff may make (each
  * recorded in the item history, CIRC-13), computes the due date on the lending desk's library
  * calendar capped by the account's expiry (CIRC-3), writes the loan, the item's state, the
@@ -50,10 +63,33 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
   const calendar = await loadCalendar(ctx.db, desk.libraryId);
   const rules = await loadTermsRules(ctx.db, ownerId);
 
+  const peek = await peekItemQueue(ctx.db, ownerId, { barcode: input.itemBarcode });
+
   const loanId = await ctx.db.transaction().execute(async (trx) => {
+    // The fixed lock order: the title's request queue, the item, the patron.
+    if (peek) await lockQueue(trx, ownerId, peek.bibId);
     const item = await lockItemByBarcode(trx, ownerId, input.itemBarcode);
     const patron = await lockPatron(trx, ownerId, input.patronId, now);
     const today = dayAt(calendar.timeZone, now);
+    // CIRC-4 / CIRC-7: the request holding the item, and the title's waiting queue.
+    const holding = await holdingRequest(trx, ownerId, item.id);
+    const queue = await loadQueue(trx, ownerId, item.bibId, item.enumeration);
+    const fills = (r: RequestRow) =>
+      r.status === 'not_started' && (r.itemId === item.id || (r.level === 'title' && r.itemId === null));
+    // The borrower's own waiting request this loan completes (FN-5), if any.
+    const own =
+      holding?.patronId === patron.id
+        ? holding
+        : (queue.find(
+            (r) =>
+              r.patronId === patron.id && r.status === 'not_started' && (fills(r) || r.level === 'title'),
+          ) ?? null);
+    const ownPosition = own?.queuePosition ?? Number.POSITIVE_INFINITY;
+    // CIRC-7: nobody jumps the queue: another patron's waiting request ahead of the borrower
+    // that this on-shelf copy could fill (targeted at it, or not yet targeted).
+    const waitingOthers = item.inPlace
+      ? queue.filter((r) => r.patronId !== patron.id && fills(r) && (r.queuePosition ?? 0) < ownPosition)
+      : [];
 
     const selection = selectTermsOfUse(rules, {
       userGroupId: patron.userGroupId,
@@ -74,7 +110,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
         withdrawn: item.withdrawn,
         inPlace: item.inPlace,
         processType: item.processType,
-        heldForPatronId: null, // requests come with issue 5
+        heldForPatronId: holding?.patronId ?? null,
         materialTypeId: item.materialTypeId,
       },
       patron: {
@@ -85,7 +121,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
         blocks: patron.blocks,
       },
       terms: { loanable: selected.loanable },
-      requestedByAnotherPatron: false,
+      requestedByAnotherPatron: waitingOthers.length > 0,
       limits: await countLimits(trx, ownerId, patron.id),
     });
     const dueUnder = (t: TermsRow) =>
@@ -145,6 +181,35 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       patronId: patron.id,
       loanId: loan.id,
     };
+    // CIRC-7 / FN-5: the loan completes the borrower's request (INV-3: with this loan).
+    let completedRequestId: string | null = null;
+    if (own) {
+      if (own.status === 'in_transit') {
+        const transit = await loadOpenTransit(trx, ownerId, item.id);
+        if (transit) await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
+      }
+      await closeRequest(trx, own, { status: 'completed', loanId: loan.id, itemId: item.id }, now);
+      completedRequestId = own.id;
+    }
+    const place = {
+      actingInstitutionId: desk.institutionId,
+      libraryId: desk.libraryId,
+      deskId: desk.id,
+      operatorStaffId: actor.staffId,
+    };
+    // CIRC-4: lent over another patron's request, that request is targeted at another copy.
+    const released = await releaseTargets(trx, ownerId, item.id, null, now);
+    for (const requestId of released) {
+      const request = queue.find((r) => r.id === requestId);
+      if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
+    }
+    await clearHoldShelf(trx, ownerId, item.id, now);
+    await fillTargets(
+      trx,
+      { institutionId: ownerId, bibId: item.bibId, volume: item.enumeration },
+      place,
+      now,
+    );
     if (overridden.length > 0) {
       await recordHistory(trx, {
         ...where,
@@ -167,6 +232,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
         cappedBy: due.cappedBy,
         movedFromClosedDay: due.movedFromClosedDay,
         overridden,
+        ...(completedRequestId ? { completedRequestId } : {}),
       },
     });
     const institution = await trx

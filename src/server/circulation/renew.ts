@@ -1,5 +1,7 @@
 import { authorize, type StaffActor } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
+import { loadQueue } from '../requests/queue.ts';
+import { nextRequestFor } from '../requests/rules.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import {
   type CirculationContext,
@@ -58,6 +60,7 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
     const patron = await lockPatron(trx, institutionId, loan.patron_id, now);
     const terms = await loadTerms(trx, institutionId, loan.terms_of_use_id);
     const calendar = await loadCalendar(trx, loan.desk_library_id);
+    const waiting = nextRequestFor(await loadQueue(trx, institutionId, item.bibId, item.enumeration), item);
     const decision = decideRenewal({
       now,
       currentDueAt: loan.due_at,
@@ -72,7 +75,8 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
       calendar,
       accountExpiry: patron.expiryDate,
       patronBlocked: patron.blocks.length > 0,
-      requestedBySomeoneElse: false, // requests come with issue 5
+      // CIRC-5 / CIRC-7: a waiting request of another patron that this copy would fill.
+      requestedBySomeoneElse: waiting !== null && waiting.patronId !== loan.patron_id,
     });
     let dueAt: Date;
     let overridden: string[] = [];

@@ -93,6 +93,8 @@ export interface LockedItem {
   inPlace: boolean;
   processType: Database['items']['process_type'];
   withdrawn: boolean;
+  /** Volume / issue: a title request is for one volume (CIRC-7). */
+  enumeration: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function lockItemByBarcode(
     .selectFrom('items as i')
     .select(['i.id', 'i.institution_id', 'i.barcode', 'i.bib_id', 'i.holding_id'])
     .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
+    .select('i.enumeration')
     .where('i.institution_id', '=', institutionId)
     .where('i.barcode', '=', barcode)
     .forUpdate()
@@ -141,6 +144,7 @@ export async function lockItemById(
     .selectFrom('items as i')
     .select(['i.id', 'i.institution_id', 'i.barcode', 'i.bib_id', 'i.holding_id'])
     .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
+    .select('i.enumeration')
     .where('i.institution_id', '=', institutionId)
     .where('i.id', '=', itemId)
     .forUpdate()
@@ -162,6 +166,7 @@ async function presentLockedItem(
     in_place: boolean;
     process_type: Database['items']['process_type'];
     withdrawn_at: Date | null;
+    enumeration: string;
   },
 ): Promise<LockedItem> {
   const place = await trx
@@ -186,6 +191,7 @@ async function presentLockedItem(
     inPlace: row.in_place,
     processType: row.process_type,
     withdrawn: row.withdrawn_at !== null,
+    enumeration: row.enumeration,
   };
 }
 
@@ -329,7 +335,17 @@ export interface HistoryEntry {
   institutionId: string;
   itemId: string;
   at: Date;
-  event: 'loan' | 'renew' | 'return' | 'override' | 'scan_in';
+  /** CIRC-13: loans and scans; request changes ('request'), transits, the hold shelf and missing copies. */
+  event:
+    | 'loan'
+    | 'renew'
+    | 'return'
+    | 'override'
+    | 'scan_in'
+    | 'request'
+    | 'transit'
+    | 'hold_shelf'
+    | 'missing';
   actingInstitutionId: string | null;
   libraryId: string | null;
   deskId: string | null;

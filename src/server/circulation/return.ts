@@ -1,5 +1,16 @@
 import { sql } from 'kysely';
 import { authorize } from '../auth/authorize.ts';
+import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
+import {
+  clearHoldShelf,
+  holdingRequest,
+  loadQueue,
+  loadRequest,
+  lockQueue,
+  peekItemQueue,
+} from '../requests/queue.ts';
+import { nextRequestFor } from '../requests/rules.ts';
+import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '../transits/repository.ts';
 import { type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
@@ -12,7 +23,12 @@ import {
   recordHistory,
   writeLetter,
 } from './repository.ts';
-import { computeOverdueFine, decideReturn, describeNextStep } from './rules/index.ts';
+import {
+  computeOverdueFine,
+  decideReturn,
+  describeNextStep,
+  type ReturnDecisionInput,
+} from './rules/index.ts';
 
 export interface ReturnInput {
   deskId: string;
@@ -20,13 +36,18 @@ export interface ReturnInput {
 }
 
 /**
- * CIRC-6 / CIRC-11: return (or scan in) an item at a desk, in one transaction. Locks the item
- * (so two desks returning it at once close one loan and set one fee), closes its open loan,
- * sets the loan's single overdue fee to the fine for (due date, now) on the OWNER's calendar
- * (the item's holding library), puts the item back in place and writes the history. The next
- * step comes from `decideReturn`: no requests exist yet (issue 5), so it is reshelve here or
- * send home. Transit rows come with issue 5 too: until then the item is set in place and the
- * operator is told where to send it.
+ * CIRC-6 / CIRC-11 / CIRC-9: return (or scan in) an item at a desk, in one transaction. Locks
+ * the title's request queue, then the item, then the patron (architecture.md), closes the
+ * item's open loan and sets its single overdue fee on the OWNER's calendar (the item's
+ * holding library), then decides the next step with `decideReturn`:
+ * - an item in transit for an active request keeps its destination (CIRC-9): received on the
+ *   hold shelf when scanned there, else the transit stays open and the scan is recorded;
+ * - any other open transit is received here and the item is decided afresh;
+ * - a picked item, or one on the hold shelf, goes on to its request's pickup library;
+ * - else the next request in the queue that this copy can fill: the hold shelf here, or a
+ *   transit to its pickup library; else home (transit), else reshelve.
+ * Repeating a scan duplicates nothing (FN-8): a kept transit and an item already on the shelf
+ * stay as they are. The history records one return or scan_in event naming the next step.
  */
 export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
   const now = clock(ctx);
@@ -37,8 +58,10 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     deskId: desk.id,
   });
   const ownerId = desk.institutionId;
+  const peek = await peekItemQueue(ctx.db, ownerId, { barcode: input.itemBarcode });
 
   const result = await ctx.db.transaction().execute(async (trx) => {
+    if (peek) await lockQueue(trx, ownerId, peek.bibId);
     const item = await lockItemByBarcode(trx, ownerId, input.itemBarcode);
     const loan = await trx
       .selectFrom('loans')
@@ -48,19 +71,23 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       .where('status', '<>', 'returned')
       .forUpdate()
       .executeTakeFirst();
-    const where = {
-      institutionId: ownerId,
-      itemId: item.id,
-      at: now,
+    const place = {
       actingInstitutionId: desk.institutionId,
       libraryId: desk.libraryId,
       deskId: desk.id,
       operatorStaffId: actor.staffId,
+    };
+    const where = {
+      institutionId: ownerId,
+      itemId: item.id,
+      at: now,
+      ...place,
       loanId: loan?.id ?? null,
       patronId: loan?.patron_id ?? null,
     };
     let fine: { amountMinor: number; currency: string; overdueDays: number; chargedDays: number } | null =
       null;
+    let returnDetails: Record<string, unknown> = {};
     if (loan) {
       const patron = await lockPatron(trx, ownerId, loan.patron_id, now);
       await trx
@@ -123,35 +150,153 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         messageId: `return-receipt-${loan.id}@shelfshare`,
         at: now,
       });
-      await recordHistory(trx, {
-        ...where,
-        event: 'return',
-        details: {
-          dueAt: loan.due_at.toISOString(),
-          fineMinor: computed.amountMinor,
-          overdueDays: computed.overdueDays,
-        },
-      });
+      returnDetails = {
+        dueAt: loan.due_at.toISOString(),
+        fineMinor: computed.amountMinor,
+        overdueDays: computed.overdueDays,
+      };
     }
-    await trx
-      .updateTable('items')
-      .set({ in_place: true, process_type: null, updated_at: now })
-      .where('institution_id', '=', ownerId)
-      .where('id', '=', item.id)
-      .execute();
+
+    // CIRC-8: a scanned item leaves any expired hold shelf list.
+    await clearHoldShelf(trx, ownerId, item.id, now);
+    const transit = await loadOpenTransit(trx, ownerId, item.id);
+    const holding = await holdingRequest(trx, ownerId, item.id);
+    let receivedTransitId: string | null = null;
+    let openTransitForRequest: { requestId: string; toLibraryId: string } | null = null;
+    if (transit && transit.reason === 'request' && holding && holding.id === transit.requestId) {
+      // CIRC-9: an item in transit for a request keeps its destination.
+      openTransitForRequest = { requestId: holding.id, toLibraryId: transit.toLibraryId };
+    }
+    // CIRC-9: any other transit ends here and the item is decided afresh (received below,
+    // unless a repeated scan at its origin decides the same journey again).
+    const otherTransit = transit && !openTransitForRequest ? transit : null;
+    if (!openTransitForRequest && holding) {
+      // Picked, or on the hold shelf: it goes on to its request's pickup library.
+      openTransitForRequest = { requestId: holding.id, toLibraryId: holding.pickupLibraryId };
+    }
+    let nextRequest: ReturnDecisionInput['nextRequest'] = null;
+    if (!openTransitForRequest) {
+      const next = nextRequestFor(await loadQueue(trx, ownerId, item.bibId, item.enumeration), item);
+      if (next) {
+        nextRequest = {
+          requestId: next.id,
+          patronId: next.patronId,
+          pickupLibraryId: next.pickupLibraryId,
+          pickupInstitutionId: next.pickupInstitutionId,
+        };
+      }
+    }
     const decision = decideReturn({
       item: { owningInstitutionId: ownerId, homeLibraryId: item.homeLibraryId },
       scannedAt: { institutionId: desk.institutionId, libraryId: desk.libraryId },
-      nextRequest: null, // requests come with issue 5
-      openTransitForRequest: null,
+      nextRequest,
+      openTransitForRequest,
     });
-    const text = describeNextStep(decision, {
-      libraries: await libraryNames(trx, [item.homeLibraryId, desk.libraryId]),
-    });
-    if (!loan) {
-      await recordHistory(trx, { ...where, event: 'scan_in', details: { nextStep: decision.kind } });
+
+    const setItem = (inPlace: boolean, processType: 'transit' | null) =>
+      trx
+        .updateTable('items')
+        .set({ in_place: inPlace, process_type: processType, updated_at: now })
+        .where('institution_id', '=', ownerId)
+        .where('id', '=', item.id)
+        .execute();
+    let slipUrl: string | null = null;
+    let transitId: string | null = null;
+    let keptDestination = false;
+    // FN-8: scanned again where it was sent from, for the same journey, the transit stays.
+    const repeated =
+      otherTransit !== null &&
+      decision.kind === 'transit' &&
+      decision.reason !== 'request' &&
+      decision.reason === otherTransit.reason &&
+      decision.toLibraryId === otherTransit.toLibraryId &&
+      otherTransit.fromLibraryId === desk.libraryId;
+    if (otherTransit && !repeated) {
+      await receiveTransit(trx, otherTransit, { deskId: desk.id, staffId: actor.staffId, now });
+      receivedTransitId = otherTransit.id;
     }
-    return { loanId: loan?.id ?? null, fine, decision, text, item };
+    let holdShelfExpiresAt: Date | null = null;
+    const from = { libraryId: desk.libraryId, deskId: desk.id, staffId: actor.staffId };
+    if (decision.kind === 'hold_shelf') {
+      if (transit && !receivedTransitId) {
+        await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
+        receivedTransitId = transit.id;
+      }
+      const request = await loadRequest(trx, ownerId, decision.requestId);
+      holdShelfExpiresAt = (await putOnHoldShelf(trx, request, item, place, now)).expiresAt;
+      slipUrl = holdShelfSlipUrl(ownerId, request.id);
+    } else if (decision.kind === 'transit' && decision.reason === 'request') {
+      if (transit && !receivedTransitId && transit.requestId === decision.requestId) {
+        keptDestination = true;
+        transitId = transit.id;
+      } else {
+        const request = await loadRequest(trx, ownerId, decision.requestId);
+        transitId = (await sendToPickup(trx, request, item, from, place, now)).transitId;
+      }
+      slipUrl = transitSlipUrl(ownerId, transitId);
+    } else if (decision.kind === 'transit' && repeated && otherTransit) {
+      transitId = otherTransit.id;
+      slipUrl = transitSlipUrl(ownerId, transitId);
+    } else if (decision.kind === 'transit') {
+      transitId = (
+        await openTransit(trx, {
+          institutionId: ownerId,
+          itemId: item.id,
+          fromLibraryId: desk.libraryId,
+          toLibraryId: decision.toLibraryId,
+          reason: decision.reason,
+          requestId: null,
+          deskId: desk.id,
+          staffId: actor.staffId,
+          now,
+        })
+      ).id;
+      await setItem(false, 'transit');
+      slipUrl = transitSlipUrl(ownerId, transitId);
+    } else {
+      await setItem(true, null);
+    }
+
+    const requestId = 'requestId' in decision ? decision.requestId : null;
+    const requesters: Record<string, string> = {};
+    if (requestId) {
+      const request = await loadRequest(trx, ownerId, requestId);
+      requesters[requestId] = (await lockPatron(trx, ownerId, request.patronId, now, { lock: false })).name;
+    }
+    let text = describeNextStep(decision, {
+      libraries: await libraryNames(trx, [
+        item.homeLibraryId,
+        desk.libraryId,
+        decision.kind === 'transit' ? decision.toLibraryId : decision.libraryId,
+      ]),
+      requesters,
+    });
+    if (keptDestination) text = `${text} (still in transit for its request: keep it travelling)`;
+    await recordHistory(trx, {
+      ...where,
+      event: loan ? 'return' : 'scan_in',
+      details: {
+        ...returnDetails,
+        nextStep: decision.kind,
+        ...('reason' in decision ? { reason: decision.reason } : {}),
+        ...(requestId ? { requestId } : {}),
+        ...(transitId ? { transitId } : {}),
+        ...(receivedTransitId ? { receivedTransitId } : {}),
+        ...(keptDestination ? { keptDestination: true } : {}),
+      },
+    });
+    return {
+      loanId: loan?.id ?? null,
+      fine,
+      decision,
+      text,
+      item,
+      slipUrl,
+      transitId,
+      receivedTransitId,
+      keptDestination,
+      holdShelfExpiresAt,
+    };
   });
 
   return {
@@ -163,6 +308,12 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       ...('reason' in result.decision ? { reason: result.decision.reason } : {}),
       ...('toLibraryId' in result.decision ? { libraryId: result.decision.toLibraryId } : {}),
       ...('libraryId' in result.decision ? { libraryId: result.decision.libraryId } : {}),
+      ...('requestId' in result.decision ? { requestId: result.decision.requestId } : {}),
+      ...(result.transitId ? { transitId: result.transitId } : {}),
+      ...(result.receivedTransitId ? { receivedTransitId: result.receivedTransitId } : {}),
+      ...(result.keptDestination ? { keptDestination: true } : {}),
+      ...(result.holdShelfExpiresAt ? { holdShelfExpiresAt: result.holdShelfExpiresAt.toISOString() } : {}),
+      slipUrl: result.slipUrl,
       text: result.text,
     },
   };

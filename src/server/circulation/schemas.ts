@@ -65,7 +65,16 @@ export const returnResultSchema = z.object({
   nextStep: z.object({
     kind: z.enum(['hold_shelf', 'transit', 'reshelve']),
     reason: z.enum(['request', 'return_to_owner', 'home_library']).optional(),
-    libraryId: z.uuid().optional(),
+    libraryId: z.uuid().optional().describe('Where the item goes: the hold shelf, transit or home library'),
+    requestId: z.uuid().optional().describe('The request the item fills (CIRC-6)'),
+    transitId: z.uuid().optional().describe('The transit opened, or kept open (CIRC-9)'),
+    receivedTransitId: z.uuid().optional().describe('The transit this scan received'),
+    keptDestination: z
+      .boolean()
+      .optional()
+      .describe('CIRC-9: scanned at a third library, the item keeps its request destination'),
+    holdShelfExpiresAt: z.string().optional().describe('CIRC-8: when the request on the shelf expires'),
+    slipUrl: z.string().nullable().describe('The transit slip or hold shelf slip to print, when one is due'),
     text: z.string(),
   }),
 });

@@ -434,10 +434,12 @@ export type LetterType =
   | 'return_receipt'
   | 'hold_available'
   | 'hold_shelf_reminder'
+  | 'hold_expired'
   | 'courtesy'
   | 'overdue'
   | 'lost'
-  | 'request_cancelled';
+  | 'request_cancelled'
+  | 'request_unfillable';
 
 export interface LettersTable {
   id: Generated<string>;
@@ -453,6 +455,64 @@ export interface LettersTable {
   last_error: string | null;
   created_at: Generated<Date>;
   delivered_at: NullableTimestamp;
+}
+
+export type RequestStatus =
+  | 'not_started'
+  | 'in_process'
+  | 'in_transit'
+  | 'on_hold_shelf'
+  | 'completed'
+  | 'cancelled'
+  | 'expired';
+
+/** CIRC-7: a request, owned by the institution whose inventory it asks for (INV-6). */
+export interface RequestsTable {
+  id: Generated<string>;
+  institution_id: string;
+  patron_id: string;
+  bib_id: string;
+  work_key: string;
+  volume: Generated<string>;
+  item_id: string | null;
+  request_type: 'hold' | 'page';
+  level: 'title' | 'item';
+  pickup_institution_id: string;
+  pickup_library_id: string;
+  status: Generated<RequestStatus>;
+  queue_position: number | null;
+  placed_at: Timestamp;
+  placed_by: string | null;
+  hold_shelf_expires_at: NullableTimestamp;
+  shelf_cleared_at: NullableTimestamp;
+  completed_loan_id: string | null;
+  cancel_reason: string | null;
+  closed_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export type TransitReason = 'request' | 'return_to_owner' | 'home_library';
+
+/** CIRC-9: a transit of an item, owned by the item's owner (INV-6). */
+export interface TransitsTable {
+  id: Generated<string>;
+  institution_id: string;
+  item_id: string;
+  from_library_id: string;
+  to_library_id: string;
+  reason: TransitReason;
+  request_id: string | null;
+  status: Generated<'open' | 'received' | 'cancelled'>;
+  sent_at: Timestamp;
+  expected_arrival_at: Timestamp;
+  received_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+  sent_desk_id: string | null;
+  received_desk_id: string | null;
+  sent_by: string | null;
+  received_by: string | null;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
 }
 
 export interface Database {
@@ -490,4 +550,6 @@ export interface Database {
   fees: FeesTable;
   item_history: ItemHistoryTable;
   letters: LettersTable;
+  requests: RequestsTable;
+  transits: TransitsTable;
 }

@@ -21,17 +21,19 @@ import {
 import type { Actor } from '../auth/authorize.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { resolveApiToken, resolveSessionToken } from '../auth/sessions.ts';
-import { registerCirculationRoutes } from '../circulation/routes.ts';
 import { registerCheckRoutes } from '../check/routes.ts';
+import { registerCirculationRoutes } from '../circulation/routes.ts';
 import { registerConfigRoutes } from '../config/routes.ts';
 import type { Db } from '../db/database.ts';
 import { registerInventoryRoutes } from '../inventory/routes.ts';
 import { registerNetworkRoutes } from '../network/routes.ts';
 import { registerPatronRoutes } from '../patrons/routes.ts';
+import { registerRequestRoutes } from '../requests/routes.ts';
 import { registerSearchRoutes } from '../search/routes.ts';
 import { forbidden, unauthenticated } from '../shared/errors.ts';
 import { handleError } from '../shared/http-errors.ts';
 import { registerStaffRoutes } from '../staff/routes.ts';
+import { registerTransitRoutes } from '../transits/routes.ts';
 import { registerOperationsRoutes } from './operations-routes.ts';
 
 export const SESSION_COOKIE = 'shelfshare_session';
@@ -165,6 +167,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registerSearchRoutes(routes, options);
       registerCheckRoutes(routes, options);
       registerCirculationRoutes(routes, options);
+      registerRequestRoutes(routes, options);
+      registerTransitRoutes(routes, options);
     },
     { prefix: '/api' },
   );

@@ -1,0 +1,591 @@
+import type { Actor, PatronActor } from '../auth/authorize.ts';
+import { authorize } from '../auth/authorize.ts';
+import { presentRefusal } from '../circulation/context.ts';
+import {
+  type Executor,
+  loadTerms,
+  loadTermsRules,
+  lockItemById,
+  lockPatron,
+  patronName,
+} from '../circulation/repository.ts';
+import { dayAt, selectTermsOfUse } from '../circulation/rules/index.ts';
+import type { Db } from '../db/database.ts';
+import { badRequest, conflict, notFound, refused } from '../shared/errors.ts';
+import {
+  ACTIVE_STATUSES,
+  availableCopies,
+  closeRequest,
+  fillTargets,
+  loadRequest,
+  lockQueue,
+  nextQueuePosition,
+  type RequestRow,
+  recordRequestHistory,
+  releaseTargets,
+  type Where,
+  writeRequestLetter,
+} from './queue.ts';
+import { type CopyForRequest, chooseTarget, collectRequestRefusals, requestableCopies } from './rules.ts';
+
+/** Who acts: staff (authorized per use case) or the signed-in patron for themselves. */
+export type Requester = { kind: 'staff'; actor: Actor | null } | { kind: 'patron'; actor: PatronActor };
+
+export interface PlaceRequestInput {
+  /** Staff only: the patron at the owning institution the request is for. */
+  patronId?: string;
+  /** A title request (CIRC-7)... */
+  bibId?: string;
+  /** ...or an item request. */
+  itemId?: string;
+  requestType: 'hold' | 'page';
+  pickupLibraryId: string;
+  /** A title request's volume (the items' enumeration); '' for a single-volume title. */
+  volume?: string;
+}
+
+const noPlace: Where = { actingInstitutionId: null, libraryId: null, deskId: null, operatorStaffId: null };
+
+/**
+ * CIRC-7 / CIRC-2: place a hold (title or item) or a page, in one transaction that locks the
+ * title's queue, the item (item requests) and the patron. One active request per patron per
+ * work and volume (409 REQUEST_ALREADY_EXISTS; the database's unique index is the last guard,
+ * INV-4); every refusal at once as 422 REQUEST_REFUSED; a title request is targeted at an
+ * available copy when there is one, which puts it on the pick-from-shelf list of that copy's
+ * library. The request belongs to the owner of the inventory (INV-6).
+ */
+export async function placeRequest(db: Db, now: Date, by: Requester, input: PlaceRequestInput) {
+  if ((input.bibId === undefined) === (input.itemId === undefined)) {
+    throw badRequest('VALIDATION_FAILED', 'Name either a title (bibId) or an item (itemId).', {
+      fields: [{ field: 'bibId', message: 'name either bibId or itemId' }],
+    });
+  }
+  let ownerId: string;
+  let bibId: string;
+  let volume: string;
+  if (input.itemId !== undefined) {
+    const item = await db
+      .selectFrom('items')
+      .select(['institution_id', 'bib_id', 'enumeration'])
+      .where('id', '=', input.itemId)
+      .executeTakeFirst();
+    if (!item) throw notFound('ITEM_NOT_FOUND', 'No such item.', { itemId: input.itemId });
+    [ownerId, bibId, volume] = [item.institution_id, item.bib_id, item.enumeration];
+  } else {
+    const bib = await db
+      .selectFrom('bib_records')
+      .select(['institution_id', 'id'])
+      .where('id', '=', input.bibId as string)
+      .executeTakeFirst();
+    if (!bib) throw notFound('TITLE_NOT_FOUND', 'No such title.', { bibId: input.bibId });
+    [ownerId, bibId, volume] = [bib.institution_id, bib.id, input.volume ?? ''];
+  }
+  const pickup = await db
+    .selectFrom('libraries')
+    .select(['id', 'institution_id'])
+    .where('id', '=', input.pickupLibraryId)
+    .executeTakeFirst();
+  if (!pickup)
+    throw notFound('LIBRARY_NOT_FOUND', 'No such pickup library.', { libraryId: input.pickupLibraryId });
+
+  let patronId: string;
+  let placedBy: string | null = null;
+  if (by.kind === 'staff') {
+    const actor = authorize(by.actor, 'circulation.desk', {
+      institutionId: ownerId,
+      ...(pickup.institution_id === ownerId ? { libraryId: pickup.id } : {}),
+    });
+    if (!input.patronId) {
+      throw badRequest('VALIDATION_FAILED', 'Invalid input: patronId: is required', {
+        fields: [{ field: 'patronId', message: 'is required' }],
+      });
+    }
+    patronId = input.patronId;
+    placedBy = actor.staffId;
+  } else {
+    if (by.actor.institutionId !== ownerId) {
+      // FN-2: requests on other members' inventory come with the network issues.
+      throw refused('REQUEST_REFUSED', 'Requests on another institution’s inventory are not offered yet.', {
+        reasons: [
+          {
+            code: 'OTHER_INSTITUTION',
+            message: 'Requests on another institution’s inventory are not offered yet.',
+            overridable: false,
+          },
+        ],
+      });
+    }
+    patronId = by.actor.patronId;
+  }
+
+  const requestId = await db.transaction().execute(async (trx) => {
+    const title = await lockQueue(trx, ownerId, bibId);
+    const item = input.itemId !== undefined ? await lockItemById(trx, ownerId, input.itemId) : null;
+    const patron = await lockPatron(trx, ownerId, patronId, now);
+    const existing = await trx
+      .selectFrom('requests')
+      .select('id')
+      .where('institution_id', '=', ownerId)
+      .where('patron_id', '=', patron.id)
+      .where('work_key', '=', title.workKey)
+      .where('volume', '=', volume)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .executeTakeFirst();
+    if (existing) {
+      throw conflict(
+        'REQUEST_ALREADY_EXISTS',
+        'The patron already has an active request for this work and volume (CIRC-7).',
+        { requestId: existing.id },
+      );
+    }
+    const copies = await copiesForRequest(trx, ownerId, bibId, volume, item?.id ?? null, patron);
+    const institution = await trx
+      .selectFrom('institutions')
+      .select('time_zone')
+      .where('id', '=', ownerId)
+      .executeTakeFirstOrThrow();
+    const check = {
+      today: dayAt(institution.time_zone, now),
+      requestType: input.requestType,
+      level: item ? ('item' as const) : ('title' as const),
+      ownerInstitutionId: ownerId,
+      pickup: { institutionId: pickup.institution_id, libraryId: pickup.id },
+      patron,
+      titleWithdrawn: title.withdrawn,
+      itemWithdrawn: item?.withdrawn ?? false,
+      copies,
+    };
+    const refusals = collectRequestRefusals(check);
+    if (refusals.length > 0) {
+      throw refused(
+        'REQUEST_REFUSED',
+        `The request is refused: ${refusals.map((r) => r.message).join(' ')}`,
+        {
+          reasons: refusals.map(presentRefusal),
+        },
+      );
+    }
+    const target = item ? item.id : (chooseTarget(requestableCopies(check), pickup.id)?.itemId ?? null);
+    const position = await nextQueuePosition(trx, ownerId, bibId, volume);
+    const row = await trx
+      .insertInto('requests')
+      .values({
+        institution_id: ownerId,
+        patron_id: patron.id,
+        bib_id: bibId,
+        work_key: title.workKey,
+        volume,
+        item_id: target,
+        request_type: input.requestType,
+        level: item ? 'item' : 'title',
+        pickup_institution_id: pickup.institution_id,
+        pickup_library_id: pickup.id,
+        queue_position: position,
+        placed_at: now,
+        placed_by: placedBy,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (target) {
+      await recordRequestHistory(
+        trx,
+        { institutionId: ownerId, id: row.id, patronId: patron.id },
+        target,
+        { ...noPlace, actingInstitutionId: ownerId, operatorStaffId: placedBy },
+        now,
+        { action: 'placed', requestType: input.requestType, queuePosition: position },
+      );
+    }
+    return row.id;
+  });
+  return { institutionId: ownerId, id: requestId };
+}
+
+/** The copies of a title and volume (or the one item) with their availability and the terms for this patron. */
+async function copiesForRequest(
+  trx: Executor,
+  ownerId: string,
+  bibId: string,
+  volume: string,
+  itemId: string | null,
+  patron: { id: string; userGroupId: string },
+): Promise<(CopyForRequest & { barcode: string })[]> {
+  let query = trx
+    .selectFrom('items as i')
+    .innerJoin('holdings as h', (j) =>
+      j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+    )
+    .select(['i.id', 'i.barcode', 'i.item_policy_id', 'i.material_type_id', 'h.location_id', 'h.library_id'])
+    .where('i.institution_id', '=', ownerId)
+    .where('i.withdrawn_at', 'is', null);
+  query = itemId
+    ? query.where('i.id', '=', itemId)
+    : query.where('i.bib_id', '=', bibId).where('i.enumeration', '=', volume);
+  const rows = await query.orderBy('i.barcode').execute();
+  const available = new Set((await availableCopies(trx, ownerId, bibId, volume)).map((c) => c.itemId));
+  const onLoan = new Set(
+    (
+      await trx
+        .selectFrom('loans')
+        .select('item_id')
+        .where('institution_id', '=', ownerId)
+        .where('patron_id', '=', patron.id)
+        .where('status', '<>', 'returned')
+        .execute()
+    ).map((l) => l.item_id),
+  );
+  const rules = await loadTermsRules(trx, ownerId);
+  const termsCache = new Map<string, Awaited<ReturnType<typeof loadTerms>>>();
+  const out: (CopyForRequest & { barcode: string })[] = [];
+  for (const r of rows) {
+    const selection = selectTermsOfUse(rules, {
+      userGroupId: patron.userGroupId,
+      itemPolicyId: r.item_policy_id,
+      materialTypeId: r.material_type_id,
+      locationId: r.location_id,
+    });
+    let terms = selection.ok ? termsCache.get(selection.termsOfUseId) : undefined;
+    if (selection.ok && !terms) {
+      terms = await loadTerms(trx, ownerId, selection.termsOfUseId);
+      termsCache.set(selection.termsOfUseId, terms);
+    }
+    out.push({
+      itemId: r.id,
+      barcode: r.barcode,
+      homeLibraryId: r.library_id,
+      available: available.has(r.id),
+      requestsAllowed: terms?.requests_allowed ?? false,
+      pickupPolicy: terms?.pickup_location_policy ?? 'own_library',
+      onLoanToPatron: onLoan.has(r.id),
+    });
+  }
+  return out;
+}
+
+/** The request's title, read without a lock so that the queue can be locked first. */
+async function requestKey(db: Db, institutionId: string, requestId: string) {
+  const row = await db
+    .selectFrom('requests')
+    .select(['bib_id', 'patron_id', 'pickup_library_id', 'item_id'])
+    .where('institution_id', '=', institutionId)
+    .where('id', '=', requestId)
+    .executeTakeFirst();
+  if (!row) throw notFound('REQUEST_NOT_FOUND', 'No such request in this institution.', { requestId });
+  return row;
+}
+
+const notActive = (request: RequestRow) =>
+  refused(
+    'REQUEST_NOT_ACTIVE',
+    `The request is ${request.status.replace(/_/g, ' ')}; it can no longer change.`,
+    {
+      status: request.status,
+    },
+  );
+
+/**
+ * CIRC-7: cancel a request with a reason (staff, or the patron their own). The queue closes
+ * up; a picked item goes back in place (and may be targeted by the next in line); an item in
+ * transit keeps travelling and is decided afresh on arrival (CIRC-9); an item on the hold
+ * shelf stays on the expired hold shelf list until staff scan it (CIRC-8). The patron gets the
+ * request_cancelled letter.
+ */
+export async function cancelRequest(
+  db: Db,
+  now: Date,
+  by: Requester,
+  institutionId: string,
+  requestId: string,
+  reason: string,
+) {
+  const key = await requestKey(db, institutionId, requestId);
+  let staffId: string | null = null;
+  if (by.kind === 'staff') {
+    staffId = authorize(by.actor, 'circulation.desk', { institutionId }).staffId;
+  } else if (by.actor.institutionId !== institutionId || by.actor.patronId !== key.patron_id) {
+    throw notFound('REQUEST_NOT_FOUND', 'No such request in this institution.', { requestId });
+  }
+  const where: Where = {
+    actingInstitutionId: institutionId,
+    libraryId: null,
+    deskId: null,
+    operatorStaffId: staffId,
+  };
+  await db.transaction().execute(async (trx) => {
+    const title = await lockQueue(trx, institutionId, key.bib_id);
+    const request = await loadRequest(trx, institutionId, requestId);
+    if (request.queuePosition === null) throw notActive(request);
+    const item = request.itemId ? await lockItemById(trx, institutionId, request.itemId) : null;
+    if (item && (request.status === 'in_process' || request.status === 'on_hold_shelf')) {
+      await trx
+        .updateTable('items')
+        .set({ in_place: true, process_type: null, updated_at: now })
+        .where('institution_id', '=', institutionId)
+        .where('id', '=', item.id)
+        .execute();
+    }
+    await closeRequest(trx, request, { status: 'cancelled', reason }, now);
+    if (item) {
+      await recordRequestHistory(trx, request, item.id, where, now, {
+        action: 'cancelled',
+        reason,
+        previousStatus: request.status,
+        by: by.kind,
+      });
+    }
+    await writeRequestLetter(trx, {
+      institutionId,
+      patronId: request.patronId,
+      type: 'request_cancelled',
+      subject: 'request cancelled',
+      lines: [`Your request for ${title.title} has been cancelled.`, `Reason: ${reason}`],
+      messageId: `request-cancelled-${request.id}@shelfshare`,
+      now,
+    });
+    await fillTargets(trx, request, where, now);
+  });
+}
+
+/** The request at the head of the pick list for its item, locked with its queue and item. */
+async function lockPickable(trx: Executor, institutionId: string, requestId: string) {
+  const request = await loadRequest(trx, institutionId, requestId);
+  if (request.status !== 'not_started' || !request.itemId) {
+    throw refused(
+      'NOT_ON_PICK_LIST',
+      request.status === 'not_started'
+        ? 'No copy is available for this request yet; it is not on the pick list.'
+        : `The request is ${request.status.replace(/_/g, ' ')}, not waiting to be picked.`,
+      { status: request.status },
+    );
+  }
+  const item = await lockItemById(trx, institutionId, request.itemId);
+  if (!item.inPlace || item.withdrawn) {
+    throw refused('NOT_ON_PICK_LIST', 'The item is not on the shelf; the request waits for it.', {
+      processType: item.processType,
+    });
+  }
+  const ahead = await trx
+    .selectFrom('requests')
+    .select('id')
+    .where('institution_id', '=', institutionId)
+    .where('item_id', '=', item.id)
+    .where('status', '=', 'not_started')
+    .where('queue_position', '<', request.queuePosition ?? 0)
+    .executeTakeFirst();
+  if (ahead) {
+    throw refused('NOT_ON_PICK_LIST', 'An earlier request waits for this item; pick for that one first.', {
+      requestId: ahead.id,
+    });
+  }
+  return { request, item };
+}
+
+/**
+ * Pick from shelf: the copy was taken from the shelf for the request (status in_process; the
+ * item's process type `requested`, INV-2). Scanning it in at a desk then puts it on the hold
+ * shelf or in transit to the pickup library (CIRC-6).
+ */
+export async function markPicked(
+  db: Db,
+  actor: Actor | null,
+  now: Date,
+  institutionId: string,
+  requestId: string,
+) {
+  const key = await requestKey(db, institutionId, requestId);
+  const library = await itemLibrary(db, institutionId, key.item_id);
+  const staff = authorize(actor, 'circulation.desk', {
+    institutionId,
+    ...(library ? { libraryId: library } : {}),
+  });
+  const where: Where = {
+    actingInstitutionId: institutionId,
+    libraryId: library,
+    deskId: null,
+    operatorStaffId: staff.staffId,
+  };
+  await db.transaction().execute(async (trx) => {
+    await lockQueue(trx, institutionId, key.bib_id);
+    const { request, item } = await lockPickable(trx, institutionId, requestId);
+    await trx
+      .updateTable('requests')
+      .set({ status: 'in_process', updated_at: now })
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', request.id)
+      .execute();
+    await trx
+      .updateTable('items')
+      .set({ in_place: false, process_type: 'requested', updated_at: now })
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', item.id)
+      .execute();
+    await recordRequestHistory(trx, request, item.id, where, now, { action: 'picked' });
+    if ((await releaseTargets(trx, institutionId, item.id, request.id, now)).length > 0) {
+      await fillTargets(trx, request, where, now);
+    }
+  });
+}
+
+async function itemLibrary(
+  db: Executor,
+  institutionId: string,
+  itemId: string | null,
+): Promise<string | null> {
+  if (!itemId) return null;
+  const row = await db
+    .selectFrom('items as i')
+    .innerJoin('holdings as h', (j) =>
+      j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+    )
+    .select('h.library_id')
+    .where('i.institution_id', '=', institutionId)
+    .where('i.id', '=', itemId)
+    .executeTakeFirst();
+  return row?.library_id ?? null;
+}
+
+/**
+ * CIRC-7: the copy on the pick list is missing or damaged. The item is marked (missing:
+ * process type `missing`; damaged: `technical`, in for repair), and the request is targeted
+ * at another available copy — an item request turns into a title request for that — or, when
+ * none is left, waits untargeted in its place in the queue and the patron is told.
+ */
+export async function markMissing(
+  db: Db,
+  actor: Actor | null,
+  now: Date,
+  institutionId: string,
+  requestId: string,
+  input: { condition: 'missing' | 'damaged'; note?: string },
+) {
+  const key = await requestKey(db, institutionId, requestId);
+  const library = await itemLibrary(db, institutionId, key.item_id);
+  const staff = authorize(actor, 'circulation.desk', {
+    institutionId,
+    ...(library ? { libraryId: library } : {}),
+  });
+  const where: Where = {
+    actingInstitutionId: institutionId,
+    libraryId: library,
+    deskId: null,
+    operatorStaffId: staff.staffId,
+  };
+  return db.transaction().execute(async (trx) => {
+    const title = await lockQueue(trx, institutionId, key.bib_id);
+    const { request, item } = await lockPickable(trx, institutionId, requestId);
+    await trx
+      .updateTable('items')
+      .set({
+        in_place: false,
+        process_type: input.condition === 'missing' ? 'missing' : 'technical',
+        updated_at: now,
+      })
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', item.id)
+      .execute();
+    await recordRequestHistory(
+      trx,
+      request,
+      item.id,
+      where,
+      now,
+      { action: input.condition, note: input.note ?? null },
+      'missing',
+    );
+    await trx
+      .updateTable('requests')
+      .set({ item_id: null, level: 'title', updated_at: now })
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', request.id)
+      .execute();
+    const targeted = await fillTargets(trx, request, where, now);
+    const mine = targeted.find((t) => t.requestId === request.id);
+    if (!mine) {
+      await writeRequestLetter(trx, {
+        institutionId,
+        patronId: request.patronId,
+        type: 'request_unfillable',
+        subject: 'no copy is available for your request now',
+        lines: [
+          `The copy of ${title.title} we were getting for you is ${input.condition}, and no other copy is available now.`,
+          'Your request keeps its place in the queue and will be filled when a copy comes back.',
+        ],
+        messageId: `request-unfillable-${request.id}-${item.id}@shelfshare`,
+        now,
+      });
+    }
+    return { retargetedItemId: mine?.itemId ?? null };
+  });
+}
+
+/**
+ * CIRC-8 / CIRC-10: closes the requests on a pickup library's hold shelf whose expiry has
+ * passed, each in its own short transaction (queue, then item). Idempotent: a second run finds
+ * nothing to do. The item goes back in place but stays on the expired hold shelf list until
+ * staff scan it, and the return rule (CIRC-6) sends it to the next request or home. The
+ * scheduled job comes with the jobs issue; it will call this.
+ */
+export async function expireHoldShelf(ctx: { db: Db }, input: { libraryId: string; now: Date }) {
+  const { db } = ctx;
+  const { now } = input;
+  const due = await db
+    .selectFrom('requests')
+    .select(['institution_id', 'id', 'bib_id'])
+    .where('pickup_library_id', '=', input.libraryId)
+    .where('status', '=', 'on_hold_shelf')
+    .where('hold_shelf_expires_at', '<=', now)
+    .orderBy('hold_shelf_expires_at')
+    .limit(500)
+    .execute();
+  const expired: string[] = [];
+  for (const r of due) {
+    const done = await db.transaction().execute(async (trx) => {
+      const title = await lockQueue(trx, r.institution_id, r.bib_id);
+      const request = await loadRequest(trx, r.institution_id, r.id);
+      if (
+        request.status !== 'on_hold_shelf' ||
+        !request.itemId ||
+        !request.holdShelfExpiresAt ||
+        request.holdShelfExpiresAt > now
+      )
+        return false;
+      const item = await lockItemById(trx, r.institution_id, request.itemId);
+      await trx
+        .updateTable('items')
+        .set({ in_place: true, process_type: null, updated_at: now })
+        .where('institution_id', '=', r.institution_id)
+        .where('id', '=', item.id)
+        .execute();
+      await closeRequest(trx, request, { status: 'expired' }, now);
+      await recordRequestHistory(trx, request, item.id, { ...noPlace, libraryId: input.libraryId }, now, {
+        action: 'expired',
+      });
+      await writeRequestLetter(trx, {
+        institutionId: r.institution_id,
+        patronId: request.patronId,
+        type: 'hold_expired',
+        subject: 'your request has expired',
+        lines: [
+          `${title.title} waited for you on the hold shelf until ${request.holdShelfExpiresAt.toISOString()}; the request has now expired.`,
+        ],
+        messageId: `hold-expired-${request.id}@shelfshare`,
+        now,
+      });
+      return true;
+    });
+    if (done) expired.push(r.id);
+  }
+  return { expired: expired.length, requestIds: expired };
+}
+
+/** The patron's name as a desk of the owner shows it. */
+export async function requesterName(db: Executor, institutionId: string, patronId: string) {
+  const p = await db
+    .selectFrom('patrons')
+    .select(['first_name', 'last_name', 'preferred_name'])
+    .where('institution_id', '=', institutionId)
+    .where('id', '=', patronId)
+    .executeTakeFirstOrThrow();
+  return patronName(p);
+}

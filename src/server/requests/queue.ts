@@ -1,0 +1,424 @@
+import { sql } from 'kysely';
+import { type Executor, lockPatron, recordHistory, writeLetter } from '../circulation/repository.ts';
+import type { LetterType, RequestStatus } from '../db/schema.ts';
+import { notFound } from '../shared/errors.ts';
+
+/**
+ * The request queue of a title (CIRC-7): per (owner, bibliographic record, volume), with the
+ * places 1..n held by active requests. Every use case that changes a queue first locks it
+ * (`lockQueue`: the bibliographic record's row, FOR UPDATE), then the item, then the patron
+ * (architecture.md, Boundaries), so two copies never fill one request and one patron never
+ * gets two places.
+ */
+
+export const ACTIVE_STATUSES = ['not_started', 'in_process', 'in_transit', 'on_hold_shelf'] as const;
+/** The statuses in which a request holds its item (INV-1). */
+export const HOLDING_STATUSES = ['in_process', 'in_transit', 'on_hold_shelf'] as const;
+
+export interface QueueTitle {
+  id: string;
+  institutionId: string;
+  title: string;
+  workKey: string;
+  withdrawn: boolean;
+}
+
+/** The first lock of the fixed order: the title's request queue (its bibliographic record's row). */
+export async function lockQueue(trx: Executor, institutionId: string, bibId: string): Promise<QueueTitle> {
+  const row = await trx
+    .selectFrom('bib_records')
+    .select(['id', 'institution_id', 'title', 'work_key', 'withdrawn_at'])
+    .where('institution_id', '=', institutionId)
+    .where('id', '=', bibId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw notFound('TITLE_NOT_FOUND', 'No such title in this institution.', { bibId });
+  return {
+    id: row.id,
+    institutionId: row.institution_id,
+    title: row.title,
+    workKey: row.work_key,
+    withdrawn: row.withdrawn_at !== null,
+  };
+}
+
+/**
+ * The title (and volume) an item belongs to, read without a lock, so the use case can lock the
+ * queue before the item. Null for an unknown barcode (the item lock then says why).
+ */
+export async function peekItemQueue(
+  db: Executor,
+  institutionId: string,
+  by: { barcode: string } | { itemId: string },
+): Promise<{ itemId: string; bibId: string; enumeration: string } | null> {
+  let query = db
+    .selectFrom('items')
+    .select(['id', 'bib_id', 'enumeration'])
+    .where('institution_id', '=', institutionId);
+  query = 'barcode' in by ? query.where('barcode', '=', by.barcode) : query.where('id', '=', by.itemId);
+  const row = await query.executeTakeFirst();
+  return row ? { itemId: row.id, bibId: row.bib_id, enumeration: row.enumeration } : null;
+}
+
+export interface RequestRow {
+  id: string;
+  institutionId: string;
+  patronId: string;
+  bibId: string;
+  workKey: string;
+  volume: string;
+  itemId: string | null;
+  requestType: 'hold' | 'page';
+  level: 'title' | 'item';
+  pickupInstitutionId: string;
+  pickupLibraryId: string;
+  status: RequestStatus;
+  queuePosition: number | null;
+  holdShelfExpiresAt: Date | null;
+}
+
+function toRequestRow(r: {
+  id: string;
+  institution_id: string;
+  patron_id: string;
+  bib_id: string;
+  work_key: string;
+  volume: string;
+  item_id: string | null;
+  request_type: 'hold' | 'page';
+  level: 'title' | 'item';
+  pickup_institution_id: string;
+  pickup_library_id: string;
+  status: RequestStatus;
+  queue_position: number | null;
+  hold_shelf_expires_at: Date | null;
+}): RequestRow {
+  return {
+    id: r.id,
+    institutionId: r.institution_id,
+    patronId: r.patron_id,
+    bibId: r.bib_id,
+    workKey: r.work_key,
+    volume: r.volume,
+    itemId: r.item_id,
+    requestType: r.request_type,
+    level: r.level,
+    pickupInstitutionId: r.pickup_institution_id,
+    pickupLibraryId: r.pickup_library_id,
+    status: r.status,
+    queuePosition: r.queue_position,
+    holdShelfExpiresAt: r.hold_shelf_expires_at,
+  };
+}
+
+const REQUEST_COLUMNS = [
+  'id',
+  'institution_id',
+  'patron_id',
+  'bib_id',
+  'work_key',
+  'volume',
+  'item_id',
+  'request_type',
+  'level',
+  'pickup_institution_id',
+  'pickup_library_id',
+  'status',
+  'queue_position',
+  'hold_shelf_expires_at',
+] as const;
+
+/** One request by id (locked: its queue is locked first by the caller). */
+export async function loadRequest(
+  trx: Executor,
+  institutionId: string,
+  requestId: string,
+): Promise<RequestRow> {
+  const row = await trx
+    .selectFrom('requests')
+    .select(REQUEST_COLUMNS)
+    .where('institution_id', '=', institutionId)
+    .where('id', '=', requestId)
+    .executeTakeFirst();
+  if (!row) throw notFound('REQUEST_NOT_FOUND', 'No such request in this institution.', { requestId });
+  return toRequestRow(row);
+}
+
+/** The active requests of a title's queue (all volumes unless one is named), in queue order. */
+export async function loadQueue(
+  trx: Executor,
+  institutionId: string,
+  bibId: string,
+  volume?: string,
+): Promise<RequestRow[]> {
+  let query = trx
+    .selectFrom('requests')
+    .select(REQUEST_COLUMNS)
+    .where('institution_id', '=', institutionId)
+    .where('bib_id', '=', bibId)
+    .where('status', 'in', ACTIVE_STATUSES);
+  if (volume !== undefined) query = query.where('volume', '=', volume);
+  const rows = await query.orderBy('queue_position').execute();
+  return rows.map(toRequestRow);
+}
+
+/** The request holding the item (picked, in transit for it, or on the shelf with it), if any. */
+export async function holdingRequest(
+  trx: Executor,
+  institutionId: string,
+  itemId: string,
+): Promise<RequestRow | null> {
+  const row = await trx
+    .selectFrom('requests')
+    .select(REQUEST_COLUMNS)
+    .where('institution_id', '=', institutionId)
+    .where('item_id', '=', itemId)
+    .where('status', 'in', HOLDING_STATUSES)
+    .executeTakeFirst();
+  return row ? toRequestRow(row) : null;
+}
+
+/** The next free place at the end of a title's queue. */
+export async function nextQueuePosition(
+  trx: Executor,
+  institutionId: string,
+  bibId: string,
+  volume: string,
+): Promise<number> {
+  const row = await trx
+    .selectFrom('requests')
+    .select((eb) => eb.fn.max('queue_position').as('last'))
+    .where('institution_id', '=', institutionId)
+    .where('bib_id', '=', bibId)
+    .where('volume', '=', volume)
+    .where('queue_position', 'is not', null)
+    .executeTakeFirst();
+  return Number(row?.last ?? 0) + 1;
+}
+
+/** INV-3: the queue closes up after a request leaves it: places 1..n, in the order they were. */
+export async function renumberQueue(trx: Executor, institutionId: string, bibId: string, volume: string) {
+  await sql`UPDATE requests r SET queue_position = s.rn
+    FROM (SELECT id, row_number() OVER (ORDER BY queue_position, placed_at, id)::int AS rn FROM requests
+      WHERE institution_id = ${institutionId} AND bib_id = ${bibId} AND volume = ${volume}
+        AND queue_position IS NOT NULL) s
+    WHERE r.institution_id = ${institutionId} AND r.id = s.id AND r.queue_position <> s.rn`.execute(trx);
+}
+
+/**
+ * Closes a request (completed, cancelled or expired): it leaves the queue, which closes up.
+ * A request closed while its item was on the hold shelf stays on the expired hold shelf list
+ * (`shelf_cleared_at` null) until the item is scanned or lent (CIRC-8).
+ */
+export async function closeRequest(
+  trx: Executor,
+  request: RequestRow,
+  close:
+    | { status: 'completed'; loanId: string; itemId: string }
+    | { status: 'cancelled'; reason: string }
+    | { status: 'expired' },
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('requests')
+    .set({
+      status: close.status,
+      queue_position: null,
+      closed_at: now,
+      updated_at: now,
+      ...(close.status === 'completed' ? { completed_loan_id: close.loanId, item_id: close.itemId } : {}),
+      ...(close.status === 'cancelled' ? { cancel_reason: close.reason } : {}),
+    })
+    .where('institution_id', '=', request.institutionId)
+    .where('id', '=', request.id)
+    .execute();
+  await renumberQueue(trx, request.institutionId, request.bibId, request.volume);
+}
+
+/** CIRC-8: the item was scanned or lent: it is no longer on any expired hold shelf list. */
+export async function clearHoldShelf(trx: Executor, institutionId: string, itemId: string, now: Date) {
+  await trx
+    .updateTable('requests')
+    .set({ shelf_cleared_at: now })
+    .where('institution_id', '=', institutionId)
+    .where('item_id', '=', itemId)
+    .where('status', 'in', ['expired', 'cancelled'])
+    .where('hold_shelf_expires_at', 'is not', null)
+    .where('shelf_cleared_at', 'is', null)
+    .execute();
+}
+
+/**
+ * CIRC-7: the copies of a title and volume a title request may be targeted at now: in place,
+ * not withdrawn, not already targeted by another waiting request, not left on a hold shelf
+ * after its request closed, with the library holding each.
+ */
+export async function availableCopies(
+  trx: Executor,
+  institutionId: string,
+  bibId: string,
+  volume: string,
+): Promise<{ itemId: string; barcode: string; homeLibraryId: string }[]> {
+  const rows = await trx
+    .selectFrom('items as i')
+    .innerJoin('holdings as h', (j) =>
+      j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+    )
+    .select(['i.id', 'i.barcode', 'h.library_id'])
+    .where('i.institution_id', '=', institutionId)
+    .where('i.bib_id', '=', bibId)
+    .where('i.enumeration', '=', volume)
+    .where('i.in_place', '=', true)
+    .where('i.withdrawn_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('requests as r')
+            .select('r.id')
+            .whereRef('r.institution_id', '=', 'i.institution_id')
+            .whereRef('r.item_id', '=', 'i.id')
+            .where((eb) =>
+              eb.or([
+                eb('r.status', '=', 'not_started'),
+                eb.and([
+                  eb('r.status', 'in', ['expired', 'cancelled']),
+                  eb('r.hold_shelf_expires_at', 'is not', null),
+                  eb('r.shelf_cleared_at', 'is', null),
+                ]),
+              ]),
+            ),
+        ),
+      ),
+    )
+    .orderBy('i.barcode')
+    .execute();
+  return rows.map((r) => ({ itemId: r.id, barcode: r.barcode, homeLibraryId: r.library_id }));
+}
+
+export interface Where {
+  actingInstitutionId: string | null;
+  libraryId: string | null;
+  deskId: string | null;
+  operatorStaffId: string | null;
+}
+
+/** CIRC-13: a request change in the item's history. */
+export async function recordRequestHistory(
+  trx: Executor,
+  request: Pick<RequestRow, 'institutionId' | 'id' | 'patronId'>,
+  itemId: string,
+  where: Where,
+  now: Date,
+  details: Record<string, unknown>,
+  event: 'request' | 'hold_shelf' | 'missing' | 'transit' = 'request',
+) {
+  await recordHistory(trx, {
+    institutionId: request.institutionId,
+    itemId,
+    at: now,
+    event,
+    ...where,
+    patronId: request.patronId,
+    loanId: null,
+    details: { requestId: request.id, ...details },
+  });
+}
+
+/**
+ * CIRC-7: targets the title's waiting, untargeted title requests at the copies available now,
+ * in queue order (a freed copy goes to the first in line). Returns the requests targeted.
+ */
+export async function fillTargets(
+  trx: Executor,
+  queue: { institutionId: string; bibId: string; volume: string },
+  where: Where,
+  now: Date,
+): Promise<{ requestId: string; itemId: string }[]> {
+  const waiting = await trx
+    .selectFrom('requests')
+    .select(['id', 'patron_id', 'pickup_library_id'])
+    .where('institution_id', '=', queue.institutionId)
+    .where('bib_id', '=', queue.bibId)
+    .where('volume', '=', queue.volume)
+    .where('status', '=', 'not_started')
+    .where('level', '=', 'title')
+    .where('item_id', 'is', null)
+    .orderBy('queue_position')
+    .execute();
+  const targeted: { requestId: string; itemId: string }[] = [];
+  for (const r of waiting) {
+    const copies = await availableCopies(trx, queue.institutionId, queue.bibId, queue.volume);
+    const copy = copies.find((c) => c.homeLibraryId === r.pickup_library_id) ?? copies[0];
+    if (!copy) break;
+    await trx
+      .updateTable('requests')
+      .set({ item_id: copy.itemId, updated_at: now })
+      .where('institution_id', '=', queue.institutionId)
+      .where('id', '=', r.id)
+      .execute();
+    await recordRequestHistory(
+      trx,
+      { institutionId: queue.institutionId, id: r.id, patronId: r.patron_id },
+      copy.itemId,
+      where,
+      now,
+      { action: 'targeted' },
+    );
+    targeted.push({ requestId: r.id, itemId: copy.itemId });
+  }
+  return targeted;
+}
+
+/**
+ * CIRC-7: other patrons' waiting title requests targeted at this copy lose it (the copy was
+ * lent, filled another request, or went missing) and are targeted afresh.
+ */
+export async function releaseTargets(
+  trx: Executor,
+  institutionId: string,
+  itemId: string,
+  exceptRequestId: string | null,
+  now: Date,
+): Promise<string[]> {
+  let query = trx
+    .updateTable('requests')
+    .set({ item_id: null, updated_at: now })
+    .where('institution_id', '=', institutionId)
+    .where('item_id', '=', itemId)
+    .where('status', '=', 'not_started')
+    .where('level', '=', 'title');
+  if (exceptRequestId) query = query.where('id', '<>', exceptRequestId);
+  const rows = await query.returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
+/** CIRC-12: a letter about a request to its patron, from the owner, in the use case's transaction. */
+export async function writeRequestLetter(
+  trx: Executor,
+  letter: {
+    institutionId: string;
+    patronId: string;
+    type: LetterType;
+    subject: string;
+    lines: string[];
+    messageId: string;
+    now: Date;
+  },
+) {
+  const patron = await lockPatron(trx, letter.institutionId, letter.patronId, letter.now, { lock: false });
+  const owner = await trx
+    .selectFrom('institutions')
+    .select('name')
+    .where('id', '=', letter.institutionId)
+    .executeTakeFirstOrThrow();
+  await writeLetter(trx, {
+    institutionId: letter.institutionId,
+    patronId: letter.patronId,
+    type: letter.type,
+    to: patron.email,
+    subject: `${owner.name}: ${letter.subject}`,
+    body: [`Dear ${patron.name},`, '', ...letter.lines, '', owner.name].join('\n'),
+    messageId: letter.messageId,
+    at: letter.now,
+  });
+}
