@@ -7,6 +7,8 @@ export interface Settings {
   logLevel: string;
   secureCookies: boolean;
   seedDemo: boolean;
+  /** SMTP server for letters (CIRC-12), e.g. smtp://user:pass@host:587; unset: letters stay in the outbox. */
+  smtpUrl: string | undefined;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -21,5 +23,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES === 'true',
     seedDemo: env.SEED_DEMO !== 'false',
+    smtpUrl: env.SMTP_URL || undefined,
   };
 }

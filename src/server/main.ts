@@ -3,6 +3,8 @@ import { readSettings } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
+import { startWorker } from './jobs/runner.ts';
+import { startLetterDelivery } from './letters/delivery.ts';
 import { seedDemo } from './seed/demo.ts';
 import { exitWithError } from './shared/errors.ts';
 
@@ -28,12 +30,19 @@ async function main() {
   if (applied.length) app.log.info({ applied }, 'migrations applied');
   if (settings.seedDemo && (await seedDemo(database.db))) app.log.info('demo network seeded');
 
+  // CIRC-12: letters leave the outbox after commit, by SMTP when SMTP_URL is set.
+  const stopLetters = startLetterDelivery(database.db, { smtpUrl: settings.smtpUrl, log: app.log });
+  // CIRC-10: the scheduled jobs run in this process too (and in `npm run worker` processes).
+  const stopWorker = startWorker(database.db, { log: app.log });
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing requests in flight');
     try {
+      await stopWorker();
+      await stopLetters();
       await app.close();
       await database.close();
     } finally {

@@ -132,6 +132,22 @@ const CHECKS: Check[] = [
       WHERE (status = 'closed') <> (balance_minor = 0) OR balance_minor > original_minor OR balance_minor < 0`,
   },
   {
+    invariant: 'INV-5',
+    message:
+      "a fee's balance is not its original amount minus its payments and waivers, or more was refunded than paid",
+    query: sql`SELECT f.institution_id, f.id AS fee_id, f.original_minor, f.balance_minor,
+        coalesce(t.paid, 0) AS paid_minor, coalesce(t.waived, 0) AS waived_minor, coalesce(t.refunded, 0) AS refunded_minor
+      FROM fees f LEFT JOIN (
+        SELECT institution_id, fee_id,
+          sum(amount_minor) FILTER (WHERE kind = 'payment') AS paid,
+          sum(amount_minor) FILTER (WHERE kind = 'waive') AS waived,
+          sum(amount_minor) FILTER (WHERE kind = 'refund') AS refunded
+        FROM fee_transactions GROUP BY institution_id, fee_id) t
+        ON t.institution_id = f.institution_id AND t.fee_id = f.id
+      WHERE f.balance_minor <> f.original_minor - coalesce(t.paid, 0) - coalesce(t.waived, 0)
+        OR coalesce(t.refunded, 0) > coalesce(t.paid, 0)`,
+  },
+  {
     invariant: 'INV-6',
     message: "a loan's desk and institution disagree, or the loan is not the item owner's",
     query: sql`SELECT l.institution_id, l.id AS loan_id FROM loans l
@@ -166,7 +182,8 @@ const CHECKS: Check[] = [
     message:
       'a letter is delivered without a delivery time, pending after delivery, or failed without attempts',
     query: sql`SELECT institution_id, id AS letter_id, status, attempts FROM letters
-      WHERE (status = 'delivered') <> (delivered_at IS NOT NULL) OR (status = 'failed' AND attempts = 0)`,
+      WHERE (status = 'delivered') <> (delivered_at IS NOT NULL) OR (status = 'failed' AND attempts = 0)
+        OR (status = 'failed' AND last_error IS NULL)`,
   },
 ];
 

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
+import { composeLetter } from '../letters/templates.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import type { LibraryCalendar, LoanLimitCount, TermsOfUseRule } from './rules/index.ts';
 
@@ -375,7 +376,12 @@ export async function recordHistory(trx: Executor, e: HistoryEntry): Promise<voi
     .execute();
 }
 
-/** CIRC-12: a letter in the outbox, written in the same transaction as its event; delivery comes later. */
+/**
+ * CIRC-12: a letter in the outbox, written in the same transaction as its event, in the
+ * institution's template for the type when it has one (the given subject and body are then
+ * the `{{subject}}` and `{{body}}` placeholders; `values` adds more) and with its sender.
+ * letters/delivery.ts sends it by SMTP under its stable message id.
+ */
 export async function writeLetter(
   trx: Executor,
   letter: {
@@ -387,8 +393,10 @@ export async function writeLetter(
     body: string;
     messageId: string;
     at: Date;
+    values?: Record<string, string>;
   },
 ): Promise<void> {
+  const content = await composeLetter(trx, letter);
   await trx
     .insertInto('letters')
     .values({
@@ -396,10 +404,12 @@ export async function writeLetter(
       patron_id: letter.patronId,
       letter_type: letter.type,
       to_address: letter.to,
-      subject: letter.subject,
-      body: letter.body,
+      from_address: content.from,
+      subject: content.subject,
+      body: content.body,
       message_id: letter.messageId,
       created_at: letter.at,
+      next_attempt_at: letter.at,
     })
     .onConflict((oc) => oc.column('message_id').doNothing())
     .execute();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { authorize } from '../auth/authorize.ts';
+import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
 import {
   clearHoldShelf,
@@ -103,9 +104,20 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         .where('id', '=', loan.id)
         .execute();
       const terms = await loadTerms(trx, ownerId, loan.terms_of_use_id);
+      // CIRC-11: a lost item that comes back refunds (and waives) its lost fees per the terms.
+      if (loan.status === 'lost') {
+        await refundLostFeesOnReturn(trx, {
+          institutionId: ownerId,
+          loanId: loan.id,
+          terms,
+          staffId: actor.staffId,
+          now,
+        });
+      }
       const computed = computeOverdueFine({
         dueAt: loan.due_at,
-        now,
+        // CIRC-11: a claimed-returned loan stopped accruing when it was claimed.
+        now: loan.status === 'claimed_returned' && loan.claimed_returned_at ? loan.claimed_returned_at : now,
         terms: {
           overdueFinePerDayMinor: Number(terms.overdue_fine_per_day_minor),
           overdueGraceDays: terms.overdue_grace_days,

@@ -36,6 +36,12 @@ export interface InstitutionsTable {
   accepts_network_title_requests: Generated<boolean>;
   prefer_home_copy: Generated<boolean>;
   guest_user_group_id: string | null;
+  /** CIRC-12: the letters' sender; null means library@<code>.example. */
+  letters_from: Generated<string | null>;
+  /** PAT-10: closed loans are anonymised after this many days (default 365). */
+  anonymise_loans_after_days: Generated<number>;
+  /** CIRC-10: courtesy notices go out this many days before the due date (default 3). */
+  courtesy_notice_days: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -389,6 +395,8 @@ export interface LoansTable {
   return_institution_id: string | null;
   returned_by: string | null;
   anonymised_at: NullableTimestamp;
+  /** CIRC-11: when the patron claimed to have returned it (accrual stops). */
+  claimed_returned_at: NullableTimestamp;
 }
 
 export type FeeType =
@@ -455,6 +463,32 @@ export interface LettersTable {
   last_error: string | null;
   created_at: Generated<Date>;
   delivered_at: NullableTimestamp;
+  /** CIRC-12: the sender chosen when the letter was written. */
+  from_address: string | null;
+  /** INV-7: when delivery is tried next (exponential backoff after failures). */
+  next_attempt_at: Generated<Date>;
+}
+
+/** CIRC-11 / INV-5: a payment, waiver or refund of a fee, with who and when. */
+export interface FeeTransactionsTable {
+  id: Generated<string>;
+  institution_id: string;
+  fee_id: string;
+  kind: 'payment' | 'waive' | 'refund';
+  amount_minor: number;
+  reason: string | null;
+  method: string | null;
+  staff_id: string | null;
+  at: Timestamp;
+}
+
+/** CIRC-12: an institution's template of a letter type ({{placeholders}}). */
+export interface LetterTemplatesTable {
+  institution_id: string;
+  letter_type: LetterType;
+  subject: string;
+  body: string;
+  updated_at: Generated<Date>;
 }
 
 export type RequestStatus =
@@ -485,6 +519,8 @@ export interface RequestsTable {
   placed_by: string | null;
   hold_shelf_expires_at: NullableTimestamp;
   shelf_cleared_at: NullableTimestamp;
+  /** CIRC-7 / CIRC-10: a waiting request expires after this day (owner's time zone); null: never. */
+  not_needed_after: Generated<Day | null>;
   completed_loan_id: string | null;
   cancel_reason: string | null;
   closed_at: NullableTimestamp;
@@ -513,6 +549,28 @@ export interface TransitsTable {
   received_by: string | null;
   cancelled_by: string | null;
   cancel_reason: string | null;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
+
+/** CIRC-10: a background job, claimed with FOR UPDATE SKIP LOCKED (src/server/jobs). */
+export interface JobsTable {
+  id: Generated<string>;
+  kind: string;
+  run_at: Generated<Date>;
+  /** The UTC day a daily job was scheduled for; null for a one-off job. */
+  scheduled_day: Day | null;
+  status: Generated<JobStatus>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  payload: ColumnType<unknown, string | undefined, string>;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: Generated<Date>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
 }
 
 export interface Database {
@@ -550,6 +608,9 @@ export interface Database {
   fees: FeesTable;
   item_history: ItemHistoryTable;
   letters: LettersTable;
+  fee_transactions: FeeTransactionsTable;
+  letter_templates: LetterTemplatesTable;
   requests: RequestsTable;
   transits: TransitsTable;
+  jobs: JobsTable;
 }

@@ -25,7 +25,9 @@ import { registerCheckRoutes } from '../check/routes.ts';
 import { registerCirculationRoutes } from '../circulation/routes.ts';
 import { registerConfigRoutes } from '../config/routes.ts';
 import type { Db } from '../db/database.ts';
+import { registerFeeRoutes } from '../fees/routes.ts';
 import { registerInventoryRoutes } from '../inventory/routes.ts';
+import { registerLetterRoutes } from '../letters/routes.ts';
 import { registerNetworkRoutes } from '../network/routes.ts';
 import { registerPatronRoutes } from '../patrons/routes.ts';
 import { registerRequestRoutes } from '../requests/routes.ts';
@@ -169,6 +171,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registerCirculationRoutes(routes, options);
       registerRequestRoutes(routes, options);
       registerTransitRoutes(routes, options);
+      registerFeeRoutes(routes, options);
+      registerLetterRoutes(routes, options);
     },
     { prefix: '/api' },
   );

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Actor, PatronActor } from '../auth/authorize.ts';
 import { authorize } from '../auth/authorize.ts';
 import { presentRefusal } from '../circulation/context.ts';
@@ -42,6 +43,8 @@ export interface PlaceRequestInput {
   pickupLibraryId: string;
   /** A title request's volume (the items' enumeration); '' for a single-volume title. */
   volume?: string;
+  /** CIRC-7 / CIRC-10: YYYY-MM-DD, not before today at the owner; the waiting request expires after it. */
+  notNeededAfter?: string;
 }
 
 const noPlace: Where = { actingInstitutionId: null, libraryId: null, deskId: null, operatorStaffId: null };
@@ -87,6 +90,18 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
     .executeTakeFirst();
   if (!pickup)
     throw notFound('LIBRARY_NOT_FOUND', 'No such pickup library.', { libraryId: input.pickupLibraryId });
+  if (input.notNeededAfter !== undefined) {
+    const owner = await db
+      .selectFrom('institutions')
+      .select('time_zone')
+      .where('id', '=', ownerId)
+      .executeTakeFirstOrThrow();
+    if (input.notNeededAfter < dayAt(owner.time_zone, now)) {
+      throw badRequest('VALIDATION_FAILED', 'Invalid input: notNeededAfter: is in the past', {
+        fields: [{ field: 'notNeededAfter', message: 'is in the past' }],
+      });
+    }
+  }
 
   let patronId: string;
   let placedBy: string | null = null;
@@ -183,6 +198,7 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
         queue_position: position,
         placed_at: now,
         placed_by: placedBy,
+        not_needed_after: input.notNeededAfter ?? null,
         updated_at: now,
       })
       .returning('id')
@@ -316,34 +332,127 @@ export async function cancelRequest(
     const title = await lockQueue(trx, institutionId, key.bib_id);
     const request = await loadRequest(trx, institutionId, requestId);
     if (request.queuePosition === null) throw notActive(request);
-    const item = request.itemId ? await lockItemById(trx, institutionId, request.itemId) : null;
-    if (item && (request.status === 'in_process' || request.status === 'on_hold_shelf')) {
-      await trx
-        .updateTable('items')
-        .set({ in_place: true, process_type: null, updated_at: now })
-        .where('institution_id', '=', institutionId)
-        .where('id', '=', item.id)
-        .execute();
-    }
-    await closeRequest(trx, request, { status: 'cancelled', reason }, now);
-    if (item) {
-      await recordRequestHistory(trx, request, item.id, where, now, {
-        action: 'cancelled',
-        reason,
-        previousStatus: request.status,
-        by: by.kind,
-      });
-    }
-    await writeRequestLetter(trx, {
-      institutionId,
-      patronId: request.patronId,
-      type: 'request_cancelled',
-      subject: 'request cancelled',
-      lines: [`Your request for ${title.title} has been cancelled.`, `Reason: ${reason}`],
-      messageId: `request-cancelled-${request.id}@shelfshare`,
-      now,
+    await leaveQueue(trx, request, where, now, {
+      close: { status: 'cancelled', reason },
+      history: { action: 'cancelled', reason, previousStatus: request.status, by: by.kind },
+      letter: {
+        subject: 'request cancelled',
+        lines: [`Your request for ${title.title} has been cancelled.`, `Reason: ${reason}`],
+        messageId: `request-cancelled-${request.id}@shelfshare`,
+      },
     });
-    await fillTargets(trx, request, where, now);
+  });
+}
+
+/**
+ * CIRC-7: an active request leaves its queue (cancelled, or expired while waiting), inside the
+ * caller's transaction with the queue locked. The queue closes up; a picked item or one on the
+ * hold shelf goes back in place (the shelf one stays on the expired hold shelf list, CIRC-8);
+ * an item in transit keeps travelling; the patron gets a `request_cancelled` letter; the copy
+ * the request targeted (now free) is targeted by the next in line.
+ */
+async function leaveQueue(
+  trx: Executor,
+  request: RequestRow,
+  where: Where,
+  now: Date,
+  change: {
+    close: { status: 'cancelled'; reason: string } | { status: 'expired' };
+    history: Record<string, unknown>;
+    letter: { subject: string; lines: string[]; messageId: string };
+  },
+) {
+  const { institutionId } = request;
+  const item = request.itemId ? await lockItemById(trx, institutionId, request.itemId) : null;
+  if (item && (request.status === 'in_process' || request.status === 'on_hold_shelf')) {
+    await trx
+      .updateTable('items')
+      .set({ in_place: true, process_type: null, updated_at: now })
+      .where('institution_id', '=', institutionId)
+      .where('id', '=', item.id)
+      .execute();
+  }
+  await closeRequest(trx, request, change.close, now);
+  if (item) await recordRequestHistory(trx, request, item.id, where, now, change.history);
+  await writeRequestLetter(trx, {
+    institutionId,
+    patronId: request.patronId,
+    type: 'request_cancelled',
+    ...change.letter,
+    now,
+  });
+  await fillTargets(trx, request, where, now);
+}
+
+/**
+ * CIRC-7 `expired` / CIRC-10 request expiry: one batch (one short transaction) of waiting
+ * (not_started) requests whose `not_needed_after` day has passed in the owner's time zone, in
+ * key order after `after`. Each leaves its queue as a cancel does (`leaveQueue`: the queue
+ * closes up, a targeted copy goes to the next in line, a `request_cancelled` letter), with
+ * status `expired`. Requests already picked, in transit or on the hold shelf are not expired
+ * here: their copy is on its way to the patron (the hold shelf expiry covers the shelf).
+ * Each request's queue is locked, then its status and day are read again, so a request picked
+ * meanwhile is left alone. Idempotent: an expired request is no longer a candidate.
+ */
+export async function expireUnneededRequests(
+  db: Db,
+  input: { now: Date; after: { institutionId: string; id: string } | null; limit: number },
+): Promise<{ rows: number; last: { institutionId: string; id: string } | null; changed: number }> {
+  const { now, after } = input;
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{
+      institution_id: string;
+      id: string;
+      bib_id: string;
+    }>`SELECT r.institution_id, r.id, r.bib_id FROM requests r
+      JOIN institutions inst ON inst.id = r.institution_id
+      WHERE r.status = 'not_started' AND r.not_needed_after IS NOT NULL
+        AND r.not_needed_after < (${now}::timestamptz AT TIME ZONE inst.time_zone)::date
+        ${after ? sql`AND (r.institution_id, r.id) > (${after.institutionId}::uuid, ${after.id}::uuid)` : sql``}
+      ORDER BY r.institution_id, r.id LIMIT ${input.limit}`.execute(trx);
+    let changed = 0;
+    const timeZones = new Map<string, string>();
+    for (const r of rows) {
+      const title = await lockQueue(trx, r.institution_id, r.bib_id);
+      const request = await loadRequest(trx, r.institution_id, r.id);
+      let timeZone = timeZones.get(r.institution_id);
+      if (!timeZone) {
+        timeZone = (
+          await trx
+            .selectFrom('institutions')
+            .select('time_zone')
+            .where('id', '=', r.institution_id)
+            .executeTakeFirstOrThrow()
+        ).time_zone;
+        timeZones.set(r.institution_id, timeZone);
+      }
+      const { not_needed_after: day } = await trx
+        .selectFrom('requests')
+        .select('not_needed_after')
+        .where('institution_id', '=', r.institution_id)
+        .where('id', '=', r.id)
+        .executeTakeFirstOrThrow();
+      if (request.status !== 'not_started' || !day || day >= dayAt(timeZone, now)) continue;
+      await leaveQueue(trx, request, { ...noPlace, actingInstitutionId: r.institution_id }, now, {
+        close: { status: 'expired' },
+        history: { action: 'expired', notNeededAfter: day, previousStatus: request.status },
+        letter: {
+          subject: 'your request has expired',
+          lines: [
+            `Your request for ${title.title} was not needed after ${day} and has now expired.`,
+            'Place a new request if you still want it.',
+          ],
+          messageId: `request-expired-${request.id}@shelfshare`,
+        },
+      });
+      changed++;
+    }
+    const last = rows.at(-1);
+    return {
+      rows: rows.length,
+      last: last ? { institutionId: last.institution_id, id: last.id } : null,
+      changed,
+    };
   });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from '../shared/validation.ts';
+import { daySchema, idParam } from '../shared/validation.ts';
 
 const reasonSchema = z.string().trim().min(1, 'is required').max(500);
 
@@ -11,6 +11,11 @@ const placeFields = {
     .describe('CIRC-7: a hold waits in the queue; a page needs an available copy'),
   pickupLibraryId: idParam,
   volume: z.string().trim().max(100).optional().describe("A title request's volume (the items' enumeration)"),
+  notNeededAfter: daySchema
+    .optional()
+    .describe(
+      'CIRC-7 / CIRC-10: YYYY-MM-DD, today or later (owner time zone); a request still waiting after this day expires',
+    ),
 };
 const oneTarget = (b: { bibId?: string; itemId?: string }) =>
   (b.bibId === undefined) !== (b.itemId === undefined);

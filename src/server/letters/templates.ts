@@ -1,0 +1,94 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database, LetterType } from '../db/schema.ts';
+
+/**
+ * CIRC-12: an institution's letters use its template for the letter type, when it has one,
+ * and its sender. A template's subject and body may use `{{placeholders}}`; the built-in
+ * text of the letter is available as `{{subject}}` and `{{body}}`, so a template can wrap it.
+ */
+
+type Executor = Db | Transaction<Database>;
+
+export const LETTER_TYPES = [
+  'loan_receipt',
+  'return_receipt',
+  'hold_available',
+  'hold_shelf_reminder',
+  'hold_expired',
+  'courtesy',
+  'overdue',
+  'lost',
+  'request_cancelled',
+  'request_unfillable',
+] as const satisfies readonly LetterType[];
+
+/** The placeholders every letter offers (callers of writeLetter may add their own `values`). */
+export const LETTER_PLACEHOLDERS = [
+  'subject',
+  'body',
+  'patronName',
+  'institutionName',
+  'institutionCode',
+  'letterType',
+] as const;
+
+/** Replaces `{{name}}` (spaces allowed inside the braces); an unknown name becomes empty. */
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+}
+
+/** The institution's sender: its configured address, else library@<code>.example. */
+export function senderAddress(institution: { code: string; letters_from: string | null }): string {
+  return institution.letters_from ?? `library@${institution.code.toLowerCase()}.example`;
+}
+
+/** The subject, body and sender of a letter about to be written to the outbox. */
+export async function composeLetter(
+  db: Executor,
+  letter: {
+    institutionId: string;
+    patronId: string;
+    type: LetterType;
+    subject: string;
+    body: string;
+    values?: Record<string, string>;
+  },
+): Promise<{ subject: string; body: string; from: string }> {
+  const institution = await db
+    .selectFrom('institutions')
+    .select(['name', 'code', 'letters_from'])
+    .where('id', '=', letter.institutionId)
+    .executeTakeFirstOrThrow();
+  const from = senderAddress(institution);
+  const template = await db
+    .selectFrom('letter_templates')
+    .select(['subject', 'body'])
+    .where('institution_id', '=', letter.institutionId)
+    .where('letter_type', '=', letter.type)
+    .executeTakeFirst();
+  if (!template) return { subject: letter.subject, body: letter.body, from };
+  const patron = await db
+    .selectFrom('patrons')
+    .select(['first_name', 'last_name', 'preferred_name'])
+    .where('institution_id', '=', letter.institutionId)
+    .where('id', '=', letter.patronId)
+    .executeTakeFirst();
+  const first = patron ? patron.preferred_name || patron.first_name : '';
+  const values: Record<string, string> = {
+    subject: letter.subject,
+    body: letter.body,
+    patronName: patron ? (first ? `${first} ${patron.last_name}` : patron.last_name) : '',
+    institutionName: institution.name,
+    institutionCode: institution.code,
+    letterType: letter.type,
+    ...letter.values,
+  };
+  return {
+    subject: renderTemplate(template.subject, values)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
+    body: renderTemplate(template.body, values),
+    from,
+  };
+}
