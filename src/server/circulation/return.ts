@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { authorize } from '../auth/authorize.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
@@ -22,6 +21,7 @@ import {
   lockItemByBarcode,
   lockPatron,
   recordHistory,
+  setOverdueFees,
   writeLetter,
 } from './repository.ts';
 import {
@@ -135,7 +135,20 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         .executeTakeFirstOrThrow();
       fine = { ...computed, currency: institution.currency };
       if (computed.amountMinor > 0)
-        await setOverdueFee(trx, ownerId, loan, computed.amountMinor, institution.currency, now);
+        await setOverdueFees(
+          trx,
+          [
+            {
+              institutionId: ownerId,
+              patronId: loan.patron_id,
+              loanId: loan.id,
+              itemId: loan.item_id,
+              currency: institution.currency,
+              amountMinor: computed.amountMinor,
+            },
+          ],
+          now,
+        );
       const owner = await trx
         .selectFrom('institutions')
         .select('name')
@@ -329,30 +342,4 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       text: result.text,
     },
   };
-}
-
-/**
- * CIRC-11 / INV-4: a loan has at most one overdue fee; the return and the daily job both set it
- * to the fine for (due date, now). What has been paid or waived (original minus balance) stays
- * taken off the new amount, so INV-5 holds once fee transactions exist.
- */
-async function setOverdueFee(
-  trx: Parameters<typeof lockPatron>[0],
-  institutionId: string,
-  loan: { id: string; patron_id: string; item_id: string },
-  amountMinor: number,
-  currency: string,
-  now: Date,
-) {
-  await sql`INSERT INTO fees (institution_id, patron_id, loan_id, item_id, fee_type, status, currency,
-      original_minor, balance_minor, created_at, updated_at)
-    VALUES (${institutionId}, ${loan.patron_id}, ${loan.id}, ${loan.item_id}, 'overdue_fine', 'active', ${currency},
-      ${amountMinor}, ${amountMinor}, ${now}, ${now})
-    ON CONFLICT (institution_id, loan_id) WHERE fee_type = 'overdue_fine' DO UPDATE SET
-      original_minor = GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor),
-      balance_minor = GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor)
-        - (fees.original_minor - fees.balance_minor),
-      status = CASE WHEN GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor)
-        - (fees.original_minor - fees.balance_minor) = 0 THEN 'closed' ELSE 'active' END,
-      updated_at = EXCLUDED.updated_at`.execute(trx);
 }

@@ -4,6 +4,7 @@ import {
   loadCalendar,
   lockItemById,
   lockPatron,
+  setOverdueFees,
   writeLetter,
 } from '../circulation/repository.ts';
 import { computeOverdueFine, dayAt, type LibraryCalendar } from '../circulation/rules/index.ts';
@@ -186,47 +187,6 @@ async function fineOf(trx: Executor, row: FineRow, now: Date, calendarOf: Return
     },
     ownerCalendar: await calendarOf(row.home_library_id, trx),
   }).amountMinor;
-}
-
-/**
- * CIRC-11 / INV-4: sets each loan's one overdue fee to the given amount, in one statement per
- * batch. The same rule as the return's `setOverdueFee` (src/server/circulation/return.ts): what
- * has been paid or waived (original minus balance) stays taken off the new amount. A fee
- * already at its amount is left untouched (not even `updated_at`), so a second run changes
- * nothing. Returns the fees inserted or changed.
- */
-export async function setOverdueFees(
-  trx: Executor,
-  fees: {
-    institutionId: string;
-    patronId: string;
-    loanId: string;
-    itemId: string;
-    currency: string;
-    amountMinor: number;
-  }[],
-  now: Date,
-): Promise<number> {
-  if (fees.length === 0) return 0;
-  const column = <K extends keyof (typeof fees)[number]>(k: K) => fees.map((f) => f[k]);
-  const result = await sql`INSERT INTO fees (institution_id, patron_id, loan_id, item_id, fee_type, status,
-      currency, original_minor, balance_minor, created_at, updated_at)
-    SELECT x.institution_id, x.patron_id, x.loan_id, x.item_id, 'overdue_fine', 'active', x.currency,
-      x.amount, x.amount, ${now}, ${now}
-    FROM unnest(${column('institutionId')}::uuid[], ${column('patronId')}::uuid[], ${column('loanId')}::uuid[],
-      ${column('itemId')}::uuid[], ${column('currency')}::text[], ${column('amountMinor')}::bigint[])
-      AS x(institution_id, patron_id, loan_id, item_id, currency, amount)
-    ON CONFLICT (institution_id, loan_id) WHERE fee_type = 'overdue_fine' DO UPDATE SET
-      original_minor = GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor),
-      balance_minor = GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor)
-        - (fees.original_minor - fees.balance_minor),
-      status = CASE WHEN GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor)
-        - (fees.original_minor - fees.balance_minor) = 0 THEN 'closed' ELSE 'active' END,
-      updated_at = EXCLUDED.updated_at
-    WHERE GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor) <> fees.original_minor`.execute(
-    trx,
-  );
-  return Number(result.numAffectedRows ?? 0);
 }
 
 /**
