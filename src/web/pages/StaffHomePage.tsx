@@ -1,147 +1,20 @@
 import { Box, Button, Code, Group, List, NativeSelect, Paper, Stack, Text, Title } from '@mantine/core';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { useNavigate } from 'react-router-dom';
-import {
-  ApiError,
-  chooseDesk,
-  type Desk,
-  errorMessage,
-  getSession,
-  isAbort,
-  listDesks,
-  type SessionView,
-  signOut,
-} from '../api.ts';
+import { chooseDesk, type Desk, errorMessage, isAbort, listDesks, type SessionView } from '../api.ts';
 import { ErrorMessage, StatusMessage } from '../components/Messages.tsx';
-import { PageLayout } from '../components/PageLayout.tsx';
 import { privilegeLabel } from '../privileges.ts';
+import { useStaff } from '../staff/StaffContext.tsx';
 import { usePageTitle } from '../usePageTitle.ts';
-
-/** The staff work areas to come; shown so operators can see where the shell is heading. */
-const STAFF_AREAS = [
-  'Patron services',
-  'Returns',
-  'Scan in',
-  'Pick from shelf',
-  'Hold shelf',
-  'Transits',
-  'Configuration',
-] as const;
 
 /** `/staff`: who is signed in, at which institution and desk, and what they may do there. */
 export function StaffHomePage() {
   usePageTitle('Staff home');
-  const navigate = useNavigate();
-  const [session, setSession] = useState<SessionView | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    getSession(controller.signal)
-      .then((s) => {
-        // A patron session is not a staff session: staff must sign in themselves.
-        if (s.user.kind !== 'staff') navigate('/staff/sign-in', { replace: true });
-        else setSession(s);
-      })
-      .catch((e: unknown) => {
-        if (isAbort(e)) return;
-        if (e instanceof ApiError && e.status === 401) navigate('/staff/sign-in', { replace: true });
-        else setLoadError(errorMessage(e));
-      });
-    return () => controller.abort();
-  }, [navigate]);
-
-  const [signOutError, setSignOutError] = useState<string | null>(null);
-  async function onSignOut() {
-    setSignOutError(null);
-    try {
-      await signOut();
-      navigate('/staff/sign-in');
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) navigate('/staff/sign-in');
-      else setSignOutError(errorMessage(e));
-    }
-  }
-
-  if (!session) {
-    return (
-      <PageLayout>
-        <Title order={1} mb="md">
-          Staff home
-        </Title>
-        {loadError ? (
-          <ErrorMessage title="Your session could not be loaded">{loadError}</ErrorMessage>
-        ) : (
-          <StatusMessage>Loading your session…</StatusMessage>
-        )}
-      </PageLayout>
-    );
-  }
-
+  const { session, setSession } = useStaff();
   return (
-    <PageLayout headerContent={<StaffHeader session={session} onSignOut={onSignOut} />} nav={<StaffNav />}>
-      <Stack gap="xl">
-        <Title order={1}>Staff home</Title>
-        {signOutError ? <ErrorMessage title="Sign-out failed">{signOutError}</ErrorMessage> : null}
-        <DeskSection session={session} onSessionChange={setSession} />
-      </Stack>
-    </PageLayout>
-  );
-}
-
-function institutionNameOf(session: SessionView): string {
-  if (session.desk) return session.desk.institutionName;
-  const home = session.abilities.institutions.find((i) => i.institutionId === session.user.institutionId);
-  return home?.name ?? session.user.institutionCode;
-}
-
-/** The header always shows the operator, the current institution and the desk (or none). */
-function StaffHeader({ session, onSignOut }: { session: SessionView; onSignOut: () => void }) {
-  const { desk } = session;
-  return (
-    <Group gap="lg" wrap="wrap" justify="flex-end">
-      <Box data-testid="current-desk" aria-label="Current institution and desk" role="group">
-        <Text size="sm" c="gray.8" lh={1.3}>
-          Signed in as <strong>{session.user.name}</strong>
-        </Text>
-        <Text size="sm" lh={1.3}>
-          <span>{institutionNameOf(session)}</span>
-          {' · '}
-          {desk ? (
-            <span>
-              Desk: <strong>{desk.name}</strong> ({desk.libraryName})
-            </span>
-          ) : (
-            <strong>No desk chosen</strong>
-          )}
-        </Text>
-      </Box>
-      <Button variant="outline" onClick={onSignOut}>
-        Sign out
-      </Button>
-    </Group>
-  );
-}
-
-function StaffNav() {
-  return (
-    <Box component="nav" aria-labelledby="staff-nav-heading">
-      <Title order={2} size="h4" id="staff-nav-heading" mb="sm">
-        Staff tasks
-      </Title>
-      <Stack component="ul" className="plain-list" gap={6}>
-        {STAFF_AREAS.map((area) => (
-          <li key={area}>
-            <Text fw={600} c="gray.9">
-              {area}
-            </Text>
-            <Text size="sm" c="gray.8">
-              Coming soon
-            </Text>
-          </li>
-        ))}
-      </Stack>
-    </Box>
+    <Stack gap="xl">
+      <Title order={1}>Staff home</Title>
+      <DeskSection session={session} onSessionChange={setSession} />
+    </Stack>
   );
 }
 
