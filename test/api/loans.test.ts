@@ -13,6 +13,7 @@ import {
   setDueAt,
   signInPatron,
 } from '../support/circulation.ts';
+import { TEST_PASSWORD } from '../support/factories.ts';
 import { type Client, createTestApp, signIn, type TestApp } from '../support/http.ts';
 
 let t: TestApp;
@@ -222,6 +223,70 @@ describe('CIRC-4 lending refusals, overrides and bad input', () => {
     expect(history[0]).toMatchObject({
       operator_staff_id: cast.north.staff.circulation_desk_manager.id,
       details: expect.objectContaining({ codes: all, note: 'Paid at the desk' }),
+    });
+  });
+
+  it("CIRC-4: a manager approves an override at the operator's desk with their own credentials; a wrong password or an approver without the privilege writes nothing", async () => {
+    const patron = await borrower();
+    await db()
+      .insertInto('patron_blocks')
+      .values({
+        institution_id: north.institutionId,
+        patron_id: patron.id,
+        block_type: 'FINES',
+        reason: 'unpaid fines',
+      })
+      .execute();
+    const book = await item();
+    const before = await circulationCounts(db());
+    const managerName = cast.north.staff.circulation_desk_manager.username;
+    const wrongPassword = await lend(operator, {
+      itemBarcode: book.barcode,
+      patronId: patron.id,
+      override: {
+        codes: ['PATRON_BLOCKED'],
+        approver: { username: managerName, password: 'not-the-password' },
+      },
+    });
+    expect(wrongPassword.statusCode).toBe(403);
+    expect(wrongPassword.json().code).toBe('APPROVER_INVALID');
+    const colleague = await lend(operator, {
+      itemBarcode: book.barcode,
+      patronId: patron.id,
+      override: {
+        codes: ['PATRON_BLOCKED'],
+        approver: {
+          username: cast.north.staff.circulation_desk_operator_limited.username,
+          password: TEST_PASSWORD,
+        },
+      },
+    });
+    expect(colleague.statusCode).toBe(403);
+    expect(colleague.json().code).toBe('OVERRIDE_NOT_ALLOWED');
+    expect(await circulationCounts(db())).toEqual(before);
+
+    const approved = await lend(operator, {
+      itemBarcode: book.barcode,
+      patronId: patron.id,
+      override: {
+        codes: ['PATRON_BLOCKED'],
+        note: 'Fines paid',
+        approver: { username: managerName, password: TEST_PASSWORD },
+      },
+    });
+    expect(approved.statusCode).toBe(201);
+    expect(approved.json().overridden).toEqual(['PATRON_BLOCKED']);
+    const override = await db()
+      .selectFrom('item_history')
+      .selectAll()
+      .where('item_id', '=', book.itemId)
+      .where('event', '=', 'override')
+      .executeTakeFirstOrThrow();
+    // The operator made the loan; the manager who approved is named beside them (CIRC-13).
+    expect(override.operator_staff_id).toBe(cast.north.staff.circulation_desk_operator.id);
+    expect(override.details).toMatchObject({
+      approvedByStaffId: cast.north.staff.circulation_desk_manager.id,
+      note: 'Fines paid',
     });
   });
 

@@ -56,16 +56,24 @@ async function createSession(
   return { token, tokenHash, csrfToken };
 }
 
-/** Staff sign-in by username and password; the same answer for an unknown user and a wrong password. */
-export async function signInStaff(db: Db, username: string, password: string): Promise<NewSession> {
+/**
+ * The active staff account with this username and password, or null; an unknown user costs
+ * the same password check as a wrong password, so timing does not tell them apart.
+ */
+async function verifyStaffCredentials(db: Db, username: string, password: string) {
   const staff = await db
     .selectFrom('staff')
     .select(['id', 'username', 'name', 'institution_id', 'password_hash', 'active'])
     .where('username', '=', username.toLowerCase())
     .executeTakeFirst();
   const ok = await verifyPassword(staff?.password_hash ?? (await dummyPasswordHash()), password);
-  if (!staff || !ok || !staff.active)
-    throw unauthenticated('Wrong username or password.', 'INVALID_CREDENTIALS');
+  return staff && ok && staff.active ? staff : null;
+}
+
+/** Staff sign-in by username and password; the same answer for an unknown user and a wrong password. */
+export async function signInStaff(db: Db, username: string, password: string): Promise<NewSession> {
+  const staff = await verifyStaffCredentials(db, username, password);
+  if (!staff) throw unauthenticated('Wrong username or password.', 'INVALID_CREDENTIALS');
   const session = await createSession(db, { staffId: staff.id, institutionId: staff.institution_id });
   const actor: StaffActor = {
     kind: 'staff',
@@ -79,6 +87,27 @@ export async function signInStaff(db: Db, username: string, password: string): P
     deskId: null,
   };
   return { token: session.token, csrfToken: session.csrfToken, actor };
+}
+
+/**
+ * CIRC-4 / CIRC-5: a manager approving an override at another operator's desk types their own
+ * username and password there; this checks them without opening a session for the manager.
+ * Null when they are wrong (the caller says so without telling which).
+ */
+export async function verifyApprover(db: Db, username: string, password: string): Promise<StaffActor | null> {
+  const staff = await verifyStaffCredentials(db, username, password);
+  if (!staff) return null;
+  return {
+    kind: 'staff',
+    staffId: staff.id,
+    username: staff.username,
+    name: staff.name,
+    homeInstitutionId: staff.institution_id,
+    assignments: await loadAssignments(db, staff.id),
+    via: 'session',
+    sessionTokenHash: null,
+    deskId: null,
+  };
 }
 
 /** Patron sign-in to discovery: institution code + primary identifier + discovery password. */

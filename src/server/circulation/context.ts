@@ -1,4 +1,5 @@
 import { can, type PatronActor, type Scope, type StaffActor } from '../auth/authorize.ts';
+import { verifyApprover } from '../auth/sessions.ts';
 import type { Db } from '../db/database.ts';
 import { forbidden, refused } from '../shared/errors.ts';
 import type { Refusal } from './rules/index.ts';
@@ -26,7 +27,35 @@ export const clock = (ctx: { now?: Date }) => ctx.now ?? new Date();
 export interface OverrideInput {
   codes: string[];
   note?: string;
+  /** A manager approving at this desk with their own credentials (the operator lacks the privilege). */
+  approver?: { username: string; password: string };
 }
+
+/**
+ * Who overrides: the operator, or the manager named in `override.approver` once their
+ * password is checked. Done before the transaction (the password hash is slow on purpose).
+ */
+export async function resolveOverrider(
+  db: Db,
+  operator: StaffActor | null,
+  override: OverrideInput | undefined,
+): Promise<StaffActor | null> {
+  const approver = override?.approver;
+  if (!approver) return operator;
+  const manager = await verifyApprover(db, approver.username, approver.password);
+  if (!manager) {
+    throw forbidden('APPROVER_INVALID', "The approving manager's username or password is wrong.", {
+      approver: approver.username,
+    });
+  }
+  return manager;
+}
+
+/** What the item history records of who approved an override (CIRC-13). */
+export const approvedBy = (overrider: StaffActor | null, operator: StaffActor | null) =>
+  overrider && operator && overrider.staffId !== operator.staffId
+    ? { approvedByStaffId: overrider.staffId, approvedByName: overrider.name }
+    : {};
 
 /** A refusal as the API shows it (every reason at once, CIRC-4). */
 export const presentRefusal = (r: Refusal) => ({
@@ -57,7 +86,8 @@ export function resolveOverrides(
   const message = `${what} is refused: ${refusals.map((r) => r.message).join(' ')}`;
   if (refusals.some((r) => !r.overridable) || !override) throw refused(refusedCode, message, { reasons });
   if (!actor || !can(actor, 'circulation.override', scope)) {
-    throw forbidden('OVERRIDE_NOT_ALLOWED', 'You do not have the circulation.override privilege here.', {
+    const who = override.approver ? `${actor?.name ?? 'The approver'} does` : 'You do';
+    throw forbidden('OVERRIDE_NOT_ALLOWED', `${who} not have the circulation.override privilege here.`, {
       privilege: 'circulation.override',
       reasons,
     });

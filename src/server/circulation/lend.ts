@@ -14,10 +14,12 @@ import {
 import { refused } from '../shared/errors.ts';
 import { loadOpenTransit, receiveTransit } from '../transits/repository.ts';
 import {
+  approvedBy,
   type CirculationContext,
   clock,
   type OverrideInput,
   presentRefusal,
+  resolveOverrider,
   resolveOverrides,
 } from './context.ts';
 import { presentLoan, receiptUrl } from './present.ts';
@@ -64,6 +66,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
   const rules = await loadTermsRules(ctx.db, ownerId);
 
   const peek = await peekItemQueue(ctx.db, ownerId, { barcode: input.itemBarcode });
+  const overrider = await resolveOverrider(ctx.db, actor, input.override);
 
   const loanId = await ctx.db.transaction().execute(async (trx) => {
     // The fixed lock order: the title's request queue, the item, the patron.
@@ -145,7 +148,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       due = dueUnder(terms);
     }
     if (!due.ok) refusals.push(due.refusal);
-    const overridden = resolveOverrides(refusals, input.override, actor, scope, 'LOAN_REFUSED');
+    const overridden = resolveOverrides(refusals, input.override, overrider, scope, 'LOAN_REFUSED');
     if (!due.ok) throw new Error('unreachable: a due-date refusal is never overridable');
 
     const loan = await trx
@@ -218,6 +221,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
           action: 'loan',
           codes: overridden,
           note: input.override?.note ?? null,
+          ...approvedBy(overrider, actor),
           reasons: refusals.map(presentRefusal),
         },
       });

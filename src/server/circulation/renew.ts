@@ -4,11 +4,13 @@ import { loadQueue } from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import {
+  approvedBy,
   type CirculationContext,
   clock,
   type OverrideInput,
   type PatronContext,
   presentRefusal,
+  resolveOverrider,
   resolveOverrides,
 } from './context.ts';
 import { presentLoan } from './present.ts';
@@ -45,6 +47,7 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
   if (!found || (r.onlyPatronId !== undefined && found.patron_id !== r.onlyPatronId))
     throw loanNotFound(loanId);
 
+  const overrider = await resolveOverrider(db, r.staff, r.override);
   await db.transaction().execute(async (trx) => {
     const item = await lockItemById(trx, institutionId, found.item_id);
     const loan = await trx
@@ -93,7 +96,7 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
           },
         );
       }
-      overridden = resolveOverrides(decision.refusals, r.override, r.staff, scope, 'RENEWAL_REFUSED');
+      overridden = resolveOverrides(decision.refusals, r.override, overrider, scope, 'RENEWAL_REFUSED');
       if (!decision.dueDateIfOverridden)
         throw new Error('unreachable: NO_LATER_DUE_DATE is never overridable');
       dueAt = decision.dueDateIfOverridden.dueAt;
@@ -123,6 +126,7 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
           action: 'renew',
           codes: overridden,
           note: r.override?.note ?? null,
+          ...approvedBy(overrider, r.staff),
           reasons: decision.ok ? [] : decision.refusals.map(presentRefusal),
         },
       });

@@ -8,6 +8,10 @@ export const overrideSchema = z.strictObject({
     .min(1)
     .max(20),
   note: z.string().trim().max(500).optional(),
+  approver: z
+    .strictObject({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) })
+    .optional()
+    .describe('A manager approving at this desk: their own username and password (their privilege counts)'),
 });
 
 export const lendBodySchema = z.strictObject({
