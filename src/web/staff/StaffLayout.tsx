@@ -130,6 +130,7 @@ function StaffNav() {
           to="/staff"
           label="Staff home"
           active={location.pathname === '/staff'}
+          variant="filled"
           aria-current={location.pathname === '/staff' ? 'page' : undefined}
         />
         {STAFF_AREAS.map((group) => {
@@ -151,6 +152,8 @@ function StaffNav() {
                         to={area.path}
                         label={area.label}
                         active={active}
+                        // Filled: the light variant's hover shade fails AA contrast on the active link.
+                        variant="filled"
                         aria-current={active ? 'page' : undefined}
                       />
                     </li>
