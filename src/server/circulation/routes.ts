@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { requirePatron, requireStaff } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
+import { authorizedContext } from '../shared/command-context.ts';
 import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
 import { lendItem } from './lend.ts';
 import { itemHistory, listMyLoans, listPatronLoans, loanReceiptHtml } from './reads.ts';
+import { emailLoanReceipt } from './receipt-email.ts';
 import { renewLoanByPatron, renewLoanByStaff } from './renew.ts';
 import { returnItem } from './return.ts';
 import {
@@ -107,6 +109,33 @@ export function registerCirculationRoutes(app: RouteApp, deps: { db: Db }) {
     },
     async (request) =>
       listPatronLoans(db, request.actor, request.params.institutionId, request.params.patronId),
+  );
+
+  app.post(
+    '/circulation/patrons/:institutionId/:patronId/loan-receipts',
+    {
+      schema: {
+        tags,
+        summary:
+          'Emails the patron one loan receipt listing some of their current loans (CIRC-4, CIRC-12); 422 PATRON_HAS_NO_EMAIL',
+        params: z.object({ institutionId: idParam, patronId: idParam }),
+        body: z.strictObject({ loanIds: z.array(z.uuid()).min(1).max(100) }),
+        response: {
+          202: z.object({
+            letterId: z.uuid().describe('The loan_receipt letter written to the outbox'),
+            to: z.string().describe("The patron's preferred email address"),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { institutionId, patronId } = request.params;
+      const ctx = authorizedContext(db, request, 'circulation.desk', { institutionId });
+      return reply
+        .status(202)
+        .send(await emailLoanReceipt(ctx, institutionId, patronId, request.body.loanIds));
+    },
   );
 
   app.get(
