@@ -8,6 +8,8 @@ export const theme = createTheme({
   primaryColor: 'blue',
   primaryShade: 8,
   focusRing: 'auto',
+  // Modals and menus appear without animation for those who ask the system for less motion.
+  respectReducedMotion: true,
   defaultRadius: 'sm',
   components: {
     // Links are underlined so they are not told apart from text by colour alone (WCAG 1.4.1).

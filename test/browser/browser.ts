@@ -34,6 +34,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
     ],
     viewport: { width: 1366, height: 768 },
     locale: 'en-GB',
+    // No transitions: a step waits for the page, not for an animation on a loaded machine.
+    reducedMotion: 'reduce',
   });
   return {
     context,

@@ -13,7 +13,8 @@ export const DEMO_PASSWORD = 'shelfshare-demo';
 export async function withPage(browser: TestBrowser, run: (page: Page) => Promise<void>): Promise<void> {
   await browser.context.clearCookies();
   const page = await browser.context.newPage();
-  page.setDefaultTimeout(15_000);
+  // Generous: two workers share two cores with Chromium and the server.
+  page.setDefaultTimeout(30_000);
   try {
     await run(page);
   } finally {
