@@ -485,4 +485,78 @@ describe('patron services', () => {
     },
     TIMEOUT,
   );
+  test(
+    'a renewal refused because the renewals are used up is renewed by a manager override',
+    async () => {
+      // The borrower still has the loan of shelf[1] from the first test (renewed once there).
+      const barcode = shelf[1] as string;
+      const loanId = await loanIdOf(barcode);
+      const terms = await server.db
+        .selectFrom('loans as l')
+        .innerJoin('terms_of_use as t', 't.id', 'l.terms_of_use_id')
+        .select('t.renewals_allowed')
+        .where('l.id', '=', loanId)
+        .executeTakeFirstOrThrow();
+      expect(terms.renewals_allowed).toBeGreaterThan(0);
+      // Stand-in for the earlier renewals and for time passing: every renewal the terms allow
+      // is used, and the loan is due in three days, so an overridden renewal moves it later.
+      await server.db
+        .updateTable('loans')
+        .set({ renewals_used: terms.renewals_allowed, due_at: new Date(Date.now() + 3 * DAY) })
+        .where('id', '=', loanId)
+        .execute();
+
+      await withPage(browser, async (page) => {
+        await startAtDesk(page, server.url, 'north-desk-operator', NORTH, MAIN_DESK);
+        await openStaffTask(page, 'Patron services');
+        await openByScan(page, borrower);
+        const row = loanRow(page, barcode);
+        await row.waitFor();
+        const dueBefore = (await row.locator('td').nth(3).textContent()) ?? '';
+        await page.getByRole('checkbox', { name: new RegExp(`\\(${barcode}\\)$`) }).check();
+        await page.getByRole('button', { name: 'Renew selected' }).click();
+        await page.getByTestId('loans-status').filter({ hasText: 'Renewed 0 of 1 loan.' }).waitFor();
+        const result = row.getByTestId('renewal-result');
+        expect(await result.textContent()).toContain('Not renewed');
+        expect(await result.textContent()).toContain('the most the terms of use allow');
+        // The operator may not override: only a manager's sign-in is offered.
+        expect(await row.getByRole('button', { name: /^Override and renew/ }).count()).toBe(0);
+        await row.getByRole('button', { name: `Manager override ${barcode}` }).click();
+        const dialog = page.getByRole('dialog', { name: `Manager override for ${barcode}` });
+        await dialog.waitFor();
+        expect(await dialog.textContent()).toContain(`approve renewing ${barcode}`);
+        await dialog.getByLabel('Manager username').fill('north-desk-manager');
+        await dialog.getByLabel('Manager password').fill(DEMO_PASSWORD);
+        await dialog.getByLabel('Override note (optional)').fill('Thesis deadline next week');
+        await expectAccessible(page);
+        await dialog.getByRole('button', { name: 'Approve and renew' }).click();
+        await page.getByTestId('loans-status').filter({ hasText: 'by override' }).waitFor();
+        expect(await dialog.count()).toBe(0);
+        expect(await result.textContent()).toMatch(/^Renewed by override: now due /);
+        const renewed = await server.db
+          .selectFrom('loans')
+          .select(['due_at', 'renewals_used'])
+          .where('id', '=', loanId)
+          .executeTakeFirstOrThrow();
+        expect(renewed.renewals_used).toBe(terms.renewals_allowed + 1);
+        expect(renewed.due_at.getTime()).toBeGreaterThan(Date.now() + 3 * DAY);
+        // The table shows the new due date and the renewal count once it reloads.
+        await row.filter({ hasText: `${terms.renewals_allowed + 1} of ${terms.renewals_allowed}` }).waitFor();
+        const dueAfter = (await row.locator('td').nth(3).textContent()) ?? '';
+        expect(dueAfter).not.toBe(dueBefore);
+        expect(await result.textContent()).toContain(dueAfter.replace(/\s*Overdue$/, '').trim());
+        expect(await page.getByTestId('loans-status').textContent()).toContain('recorded in the item');
+        const history = await server.db
+          .selectFrom('item_history')
+          .select('details')
+          .where('event', '=', 'override')
+          .where('loan_id', '=', loanId)
+          .executeTakeFirstOrThrow();
+        expect(JSON.stringify(history.details)).toContain('Thesis deadline next week');
+        expect(JSON.stringify(history.details)).toContain('RENEWALS_EXHAUSTED');
+        await screenshotForDocs(page, 'patron-services-renewal-override');
+      });
+    },
+    TIMEOUT,
+  );
 });

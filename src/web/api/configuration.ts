@@ -3,7 +3,7 @@
  * configuration, letters, staff). Every write is validated, authorized and audited by the
  * server; these functions only send and read JSON.
  */
-import { apiRequest } from '../api.ts';
+import { apiRequest, getPublicInstitution, listPublicInstitutions } from '../api.ts';
 
 const enc = encodeURIComponent;
 const base = (institutionId: string) => `/api/institutions/${enc(institutionId)}`;
@@ -261,5 +261,76 @@ export function revokeRole(institutionId: string, staffId: string, assignmentId:
   return apiRequest<void>(
     'DELETE',
     `${base(institutionId)}/staff/${enc(staffId)}/roles/${enc(assignmentId)}`,
+  );
+}
+
+// --- Library relations and transit times (NET-6) ----------------------------------------------
+
+/**
+ * Whether `libraryId` lends for, and delivers to, `forLibraryId` (two libraries of the same
+ * institution). A pair without a stored relation has the database default: both allowed.
+ */
+export interface LibraryRelation {
+  libraryId: string;
+  forLibraryId: string;
+  lends: boolean;
+  delivers: boolean;
+}
+
+export function listLibraryRelations(
+  institutionId: string,
+  signal?: AbortSignal,
+): Promise<LibraryRelation[]> {
+  return apiRequest<LibraryRelation[]>('GET', `${base(institutionId)}/library-relations`, { signal });
+}
+
+export function putLibraryRelation(
+  institutionId: string,
+  relation: LibraryRelation,
+): Promise<LibraryRelation> {
+  return apiRequest<LibraryRelation>('PUT', `${base(institutionId)}/library-relations`, { body: relation });
+}
+
+/** Days in transit from one library to another (also another institution's); 1 when not set. */
+export interface TransitTime {
+  fromLibraryId: string;
+  toLibraryId: string;
+  days: number;
+}
+
+export function listTransitTimes(institutionId: string, signal?: AbortSignal): Promise<TransitTime[]> {
+  return apiRequest<TransitTime[]>('GET', `${base(institutionId)}/transit-times`, { signal });
+}
+
+/** Sets the days from one of the institution's own libraries to any library (audited). */
+export function putTransitTime(institutionId: string, transit: TransitTime): Promise<TransitTime> {
+  return apiRequest<TransitTime>('PUT', `${base(institutionId)}/transit-times`, { body: transit });
+}
+
+export function deleteTransitTime(
+  institutionId: string,
+  fromLibraryId: string,
+  toLibraryId: string,
+): Promise<void> {
+  return apiRequest<void>(
+    'DELETE',
+    `${base(institutionId)}/transit-times/${enc(fromLibraryId)}/${enc(toLibraryId)}`,
+  );
+}
+
+/** A library anywhere in the network, with its institution, to name both ends of a transit. */
+export interface NetworkLibrary {
+  id: string;
+  name: string;
+  institutionId: string;
+  institutionName: string;
+}
+
+/** Every institution's libraries, from the public institution pages (names only). */
+export async function listNetworkLibraries(signal?: AbortSignal): Promise<NetworkLibrary[]> {
+  const institutions = await listPublicInstitutions(signal);
+  const details = await Promise.all(institutions.map((i) => getPublicInstitution(i.code, signal)));
+  return details.flatMap((d) =>
+    d.libraries.map((l) => ({ id: l.id, name: l.name, institutionId: d.id, institutionName: d.name })),
   );
 }

@@ -9,10 +9,12 @@ import { CalendarScreen } from './CalendarScreen.tsx';
 import { GENERIC_RESOURCES } from './fields.ts';
 import { InstitutionScreen } from './InstitutionScreen.tsx';
 import { LettersScreen } from './LettersScreen.tsx';
+import { LibraryRelationsScreen } from './LibraryRelationsScreen.tsx';
 import { ConfigurationOverview } from './Overview.tsx';
 import { ResourceTable } from './ResourceTable.tsx';
 import { StaffScreen } from './StaffScreen.tsx';
 import { TermsOfUseScreen } from './TermsOfUseScreen.tsx';
+import { TransitTimesScreen } from './TransitTimesScreen.tsx';
 
 /** /staff/configuration/*: the overview and one screen per section (issue 7). */
 export function ConfigurationPage() {
@@ -32,6 +34,8 @@ export function ConfigurationPage() {
       <Route index element={<ConfigurationOverview />} />
       <Route path="institution" element={<InstitutionScreen />} />
       <Route path="calendars" element={<CalendarScreen />} />
+      <Route path="library-relations" element={<LibraryRelationsScreen />} />
+      <Route path="transit-times" element={<TransitTimesScreen />} />
       <Route path="terms-of-use" element={<TermsOfUseScreen />} />
       <Route path="terms-of-use-rules" element={<TermsOfUseScreen />} />
       <Route path="letters" element={<LettersScreen />} />

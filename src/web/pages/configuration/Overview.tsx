@@ -32,6 +32,16 @@ const SECTIONS: { heading: string; links: SectionLink[] }[] = [
         label: 'Opening hours and closed days',
         description: 'Each library’s calendar; due dates fall on open days.',
       },
+      {
+        to: 'library-relations',
+        label: 'Library relations',
+        description: 'Which library lends for, and delivers to, which (NET-6).',
+      },
+      {
+        to: 'transit-times',
+        label: 'Transit times',
+        description: 'Days in transit between libraries; expected arrival dates follow them (NET-6).',
+      },
     ],
   },
   {

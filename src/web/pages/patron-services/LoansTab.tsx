@@ -28,9 +28,10 @@ import { ScanInput, type ScanInputHandle } from '../../components/ScanInput.tsx'
 import { formatDateTime } from '../../format.ts';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { LendRefusal } from './LendRefusal.tsx';
+import { OverrideActions } from './OverrideActions.tsx';
 import { useLoaded, WordBadge } from './parts.tsx';
 
-type RenewOutcome = { ok: true; dueAt: string } | { ok: false; error: unknown };
+type RenewOutcome = { ok: true; dueAt: string; overridden?: boolean } | { ok: false; error: unknown };
 
 interface LoansTabProps {
   patron: Patron;
@@ -117,6 +118,30 @@ export function LoansTab(props: LoansTabProps) {
     );
     setBusy(false);
     onChanged();
+  }
+
+  /**
+   * CIRC-5: renews one refused loan again with an override of all its (overridable) reasons;
+   * rejects with the API error, which OverrideActions shows, when the override is refused.
+   */
+  async function overrideRenewal(loan: Loan, override: OverrideInput) {
+    setBusy(true);
+    setStatus('');
+    try {
+      const result = await renewLoan(loan.institutionId, loan.id, override);
+      setRenewals((prev) => ({
+        ...prev,
+        [loan.id]: { ok: true, dueAt: result.loan.dueAt, overridden: true },
+      }));
+      setStatus(
+        `Renewed “${loan.item.title}” (${loan.item.barcode}) by override: now due ${formatDateTime(result.loan.dueAt)}. ` +
+          "The override is recorded in the item's history. Scan the next item to lend.",
+      );
+      onChanged();
+      scanRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
   }
 
   async function emailReceipt(loanIds: string[]) {
@@ -302,7 +327,15 @@ export function LoansTab(props: LoansTabProps) {
                         {l.renewalsUsed} of {l.renewalsAllowed}
                       </Table.Td>
                       <Table.Td data-testid="renewal-result">
-                        {outcome ? <RenewalOutcome outcome={outcome} /> : null}
+                        {outcome ? (
+                          <RenewalOutcome
+                            outcome={outcome}
+                            loan={l}
+                            canOverride={can('circulation.override')}
+                            busy={busy}
+                            onOverride={(override) => overrideRenewal(l, override)}
+                          />
+                        ) : null}
                       </Table.Td>
                       <Table.Td>
                         <Anchor href={l.receiptUrl} target="_blank" rel="noopener" size="sm" c="blue.9">
@@ -325,35 +358,60 @@ export function LoansTab(props: LoansTabProps) {
   );
 }
 
-function RenewalOutcome({ outcome }: { outcome: RenewOutcome }) {
+interface RenewalOutcomeProps {
+  outcome: RenewOutcome;
+  loan: Loan;
+  canOverride: boolean;
+  busy: boolean;
+  onOverride: (override: OverrideInput) => Promise<void>;
+}
+
+/** A renewal's result in the loans table; a refusal whose reasons are all overridable offers the override. */
+function RenewalOutcome({ outcome, loan, canOverride, busy, onOverride }: RenewalOutcomeProps) {
   if (outcome.ok) {
     return (
       <Text size="sm" c="green.9" fw={600}>
-        Renewed: now due {formatDateTime(outcome.dueAt)}
+        {outcome.overridden ? 'Renewed by override' : 'Renewed'}: now due {formatDateTime(outcome.dueAt)}
       </Text>
     );
   }
   const reasons = refusalReasons(outcome.error);
+  const overridable = reasons.length > 0 && reasons.every((r) => r.overridable);
   return (
-    <Box c="red.9">
-      <Text size="sm" fw={700} inherit>
-        Not renewed
-      </Text>
-      {reasons.length > 0 ? (
-        <List size="sm">
-          {reasons.map((r) => (
-            <List.Item key={r.code}>
-              <Text inherit c="red.9">
-                {r.message}
-              </Text>
-            </List.Item>
-          ))}
-        </List>
-      ) : (
-        <Text size="sm" inherit>
-          {errorMessage(outcome.error)}
+    <Stack gap={6}>
+      <Box c="red.9">
+        <Text size="sm" fw={700} inherit>
+          Not renewed
         </Text>
-      )}
-    </Box>
+        {reasons.length > 0 ? (
+          <List size="sm">
+            {reasons.map((r) => (
+              <List.Item key={r.code}>
+                <Text inherit c="red.9">
+                  {r.message}
+                </Text>
+              </List.Item>
+            ))}
+          </List>
+        ) : (
+          <Text size="sm" inherit>
+            {errorMessage(outcome.error)}
+          </Text>
+        )}
+      </Box>
+      {overridable ? (
+        <OverrideActions
+          barcode={loan.item.barcode}
+          action="renew"
+          reasons={reasons}
+          canOverride={canOverride}
+          busy={busy}
+          onOverride={onOverride}
+          nameItem
+        />
+      ) : reasons.length > 0 ? (
+        <Text size="sm">This renewal cannot be overridden.</Text>
+      ) : null}
+    </Stack>
   );
 }

@@ -50,8 +50,10 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
   const [refresh, setRefresh] = useState(0);
   const bump = useCallback(() => setRefresh((n) => n + 1), []);
   // The scan bar takes the focus when a patron is opened (also after a reload), not on tab changes.
-  const [focusScan, setFocusScan] = useState(true);
-  const scanFocused = useCallback(() => setFocusScan(false), []);
+  // It names the patron: navigate() runs in a transition, so a plain flag would be spent on the
+  // patron still shown (whose scan bar then unmounts) before the next patron's screen appears.
+  const [focusScanFor, setFocusScanFor] = useState(patronId);
+  const scanFocused = useCallback(() => setFocusScanFor(undefined), []);
   const [session, setSession] = useState<{ patronId: string; loans: Loan[] }>({ patronId: '', loans: [] });
   const sessionLoans = session.patronId === patronId ? session.loans : [];
 
@@ -77,7 +79,7 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
   }
 
   function open(id: string) {
-    setFocusScan(true);
+    setFocusScanFor(id);
     navigate(`/staff/patron-services/${id}`);
   }
 
@@ -119,7 +121,7 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
                     loans: [...(prev.patronId === current.patron.id ? prev.loans : []), loan],
                   }))
                 }
-                focusScan={focusScan}
+                focusScan={focusScanFor === current.patron.id}
                 onScanFocused={scanFocused}
               />
             </Tabs.Panel>

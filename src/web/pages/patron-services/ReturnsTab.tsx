@@ -82,7 +82,10 @@ export function ReturnsTab({ desk, onChanged, onShowFees }: ReturnsTabProps) {
                 <Text fw={700}>
                   {result.loan ? 'Returned' : 'Scanned in'}: {result.item.title} ({result.item.barcode})
                 </Text>
-                {result.loan?.overdue ? <WordBadge color="red">Returned late</WordBadge> : null}
+                {/* The returned loan is closed, so its `overdue` is false: the fine says how late it was. */}
+                {result.loan && (result.fine?.overdueDays ?? 0) > 0 ? (
+                  <WordBadge color="red">Returned late</WordBadge>
+                ) : null}
               </Group>
               {result.loan ? (
                 <Text size="sm" c="gray.8">

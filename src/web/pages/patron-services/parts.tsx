@@ -28,6 +28,18 @@ export function useLoaded<T>(load: (signal: AbortSignal) => Promise<T>, deps: un
   return loaded;
 }
 
+/**
+ * The badge's background under its white text: shade 9 passes AA (4.5:1) for red, gray and
+ * blue, but green.9 and orange.9 give only about 4.3:1, so those two take a darker tone (6:1).
+ */
+const BADGE_COLOURS = {
+  red: 'red.9',
+  orange: '#a63a0b',
+  green: '#237032',
+  gray: 'gray.9',
+  blue: 'blue.9',
+} as const;
+
 /** A badge that says what it means in words; dark shades keep AA contrast. */
 export function WordBadge({
   color,
@@ -38,7 +50,7 @@ export function WordBadge({
 }) {
   return (
     <Badge
-      color={`${color}.9`}
+      color={BADGE_COLOURS[color]}
       variant="filled"
       radius="sm"
       style={{ textTransform: 'none', flexShrink: 0 }}
