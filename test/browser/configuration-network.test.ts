@@ -105,7 +105,8 @@ describe('library relations and transit times', () => {
           .getByRole('status')
           .filter({ hasText: `Removed the transit time from ${SCIENCE}` })
           .waitFor();
-        expect(await outgoingRow(page, SCIENCE, LAW).count()).toBe(0);
+        // The table reloads after the status: wait for the row to go.
+        await outgoingRow(page, SCIENCE, LAW).waitFor({ state: 'detached' });
         await expectAccessible(page);
         await screenshotForDocs(page, 'configuration-transit-times');
 
@@ -131,9 +132,10 @@ describe('library relations and transit times', () => {
         await page.getByRole('heading', { level: 1, name: 'Library relations' }).waitFor();
         const delivers = page.getByRole('checkbox', { name: `${SCIENCE} delivers to ${MAIN}` });
         await delivers.waitFor();
-        expect(await delivers.isChecked()).toBe(true);
         const science = page.getByRole('region', { name: `What ${SCIENCE} does for the other libraries` });
-        expect(await science.textContent()).toContain(`${SCIENCE} lends for ${MAIN} and delivers to it.`);
+        // The relations load after the screen: wait for the sentence before reading the box.
+        await science.getByText(`${SCIENCE} lends for ${MAIN} and delivers to it.`).waitFor();
+        expect(await delivers.isChecked()).toBe(true);
         await delivers.uncheck();
         expect(await science.textContent()).toContain(
           `${SCIENCE} lends for ${MAIN} but does not deliver to it.`,

@@ -314,6 +314,8 @@ describe('configuration screens', () => {
           .getByRole('button', { name: 'Delete', exact: true })
           .click();
         await page.getByRole('status').filter({ hasText: 'Deleted user group “Visiting scholar”' }).waitFor();
+        // The table reloads after the status: wait for the row to go, then check it is gone.
+        await page.getByRole('cell', { name: 'VISITOR', exact: true }).waitFor({ state: 'detached' });
         expect(await page.getByRole('cell', { name: 'VISITOR', exact: true }).count()).toBe(0);
       });
     },

@@ -5,8 +5,7 @@
  */
 import { apiRequest, getPublicInstitution, listPublicInstitutions } from '../api.ts';
 
-const enc = encodeURIComponent;
-const base = (institutionId: string) => `/api/institutions/${enc(institutionId)}`;
+import { institutionPath as base, enc } from './shared.ts';
 
 /** A record of one of the generic audited resources (libraries, desks, terms-of-use...). */
 export type ConfigRecord = {

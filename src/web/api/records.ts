@@ -4,17 +4,17 @@
  * src/server/circulation/schemas.ts, src/server/letters/routes.ts) and one function per route.
  */
 import { apiRequest } from '../api.ts';
-
-const enc = encodeURIComponent;
-const inst = (institutionId: string) => `/api/institutions/${enc(institutionId)}`;
+import {
+  type CodeName,
+  enc,
+  institutionPath,
+  type Patron,
+  type PatronIdentifier,
+  type PatronStatus,
+  patronPath,
+} from './shared.ts';
 
 // --- Reference data --------------------------------------------------------------------------
-
-export interface CodeName {
-  id: string;
-  code: string;
-  name: string;
-}
 
 export interface LocationRecord extends CodeName {
   libraryId: string;
@@ -24,113 +24,26 @@ export interface LocationRecord extends CodeName {
 export interface LibraryRecord extends CodeName {}
 
 export function listUserGroups(institutionId: string, signal?: AbortSignal): Promise<CodeName[]> {
-  return apiRequest<CodeName[]>('GET', `${inst(institutionId)}/user-groups`, { signal });
+  return apiRequest<CodeName[]>('GET', `${institutionPath(institutionId)}/user-groups`, { signal });
 }
 
 export function listItemPolicies(institutionId: string, signal?: AbortSignal): Promise<CodeName[]> {
-  return apiRequest<CodeName[]>('GET', `${inst(institutionId)}/item-policies`, { signal });
+  return apiRequest<CodeName[]>('GET', `${institutionPath(institutionId)}/item-policies`, { signal });
 }
 
 export function listMaterialTypes(institutionId: string, signal?: AbortSignal): Promise<CodeName[]> {
-  return apiRequest<CodeName[]>('GET', `${inst(institutionId)}/material-types`, { signal });
+  return apiRequest<CodeName[]>('GET', `${institutionPath(institutionId)}/material-types`, { signal });
 }
 
 export function listLocations(institutionId: string, signal?: AbortSignal): Promise<LocationRecord[]> {
-  return apiRequest<LocationRecord[]>('GET', `${inst(institutionId)}/locations`, { signal });
+  return apiRequest<LocationRecord[]>('GET', `${institutionPath(institutionId)}/locations`, { signal });
 }
 
 export function listLibraries(institutionId: string, signal?: AbortSignal): Promise<LibraryRecord[]> {
-  return apiRequest<LibraryRecord[]>('GET', `${inst(institutionId)}/libraries`, { signal });
+  return apiRequest<LibraryRecord[]>('GET', `${institutionPath(institutionId)}/libraries`, { signal });
 }
 
 // --- Patrons -----------------------------------------------------------------------------------
-
-export type PatronStatus = 'active' | 'inactive';
-
-export interface PatronEmail {
-  address: string;
-  type: string;
-  preferred: boolean;
-}
-
-export interface PatronPhone {
-  number: string;
-  type: string;
-  preferred: boolean;
-}
-
-export interface PatronAddress {
-  lines: string[];
-  city: string;
-  region: string;
-  postalCode: string;
-  country: string;
-  type: string;
-  preferred: boolean;
-}
-
-export interface PatronIdentifier {
-  type: string;
-  value: string;
-}
-
-export interface PatronBlock {
-  id: string;
-  blockType: string;
-  reason: string;
-  networkBlock: boolean;
-  expiresAt: string | null;
-  createdAt: string;
-  createdBy: string | null;
-}
-
-export interface Patron {
-  id: string;
-  institutionId: string;
-  primaryIdentifier: string;
-  firstName: string;
-  middleName: string;
-  lastName: string;
-  preferredName: string | null;
-  userGroup: CodeName;
-  emails: PatronEmail[];
-  phones: PatronPhone[];
-  addresses: PatronAddress[];
-  generalNote: string;
-  expiryDate: string | null;
-  purgeDate: string | null;
-  status: PatronStatus;
-  crossConsortiaId: string | null;
-  identifiers: PatronIdentifier[];
-  blocks: PatronBlock[];
-  expired: boolean;
-  blocked: boolean;
-  hasDiscoveryLogin: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PatronSummary {
-  id: string;
-  primaryIdentifier: string;
-  firstName: string;
-  middleName: string;
-  lastName: string;
-  preferredName: string | null;
-  userGroup: CodeName;
-  expiryDate: string | null;
-  status: PatronStatus;
-  expired: boolean;
-  blocked: boolean;
-  identifierMatch: boolean;
-}
-
-export interface PatronSearchResult {
-  total: number;
-  limit: number;
-  offset: number;
-  patrons: PatronSummary[];
-}
 
 /** What the record form sends; on create the primary identifier, last name and group are required. */
 export interface PatronInput {
@@ -167,29 +80,8 @@ export interface BlockInput {
   expiresAt?: string | null;
 }
 
-const patronPath = (institutionId: string, patronId: string) =>
-  `${inst(institutionId)}/patrons/${enc(patronId)}`;
-
-export function searchPatrons(
-  institutionId: string,
-  params: { q: string; limit: number; offset: number },
-  signal?: AbortSignal,
-): Promise<PatronSearchResult> {
-  const query = new URLSearchParams();
-  if (params.q) query.set('q', params.q);
-  query.set('limit', String(params.limit));
-  query.set('offset', String(params.offset));
-  return apiRequest<PatronSearchResult>('GET', `${inst(institutionId)}/patrons?${query.toString()}`, {
-    signal,
-  });
-}
-
-export function getPatron(institutionId: string, patronId: string, signal?: AbortSignal): Promise<Patron> {
-  return apiRequest<Patron>('GET', patronPath(institutionId, patronId), { signal });
-}
-
 export function createPatron(institutionId: string, body: PatronInput): Promise<Patron> {
-  return apiRequest<Patron>('POST', `${inst(institutionId)}/patrons`, { body });
+  return apiRequest<Patron>('POST', `${institutionPath(institutionId)}/patrons`, { body });
 }
 
 export function updatePatron(institutionId: string, patronId: string, body: PatronInput): Promise<Patron> {
@@ -236,35 +128,6 @@ export function setPatronPassword(
   password: string | null,
 ): Promise<void> {
   return apiRequest<void>('PUT', `${patronPath(institutionId, patronId)}/password`, { body: { password } });
-}
-
-export interface Letter {
-  id: string;
-  letterType: string;
-  to: string | null;
-  from: string | null;
-  subject: string;
-  body: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-}
-
-export function listPatronLetters(
-  institutionId: string,
-  patronId: string,
-  signal?: AbortSignal,
-): Promise<Letter[]> {
-  return apiRequest<Letter[]>(
-    'GET',
-    `/api/circulation/patrons/${enc(institutionId)}/${enc(patronId)}/letters`,
-    {
-      signal,
-    },
-  );
 }
 
 // --- Items -------------------------------------------------------------------------------------
@@ -337,7 +200,7 @@ export interface HistoryEntry {
 }
 
 export function getItem(institutionId: string, itemId: string, signal?: AbortSignal): Promise<Item> {
-  return apiRequest<Item>('GET', `${inst(institutionId)}/items/${enc(itemId)}`, { signal });
+  return apiRequest<Item>('GET', `${institutionPath(institutionId)}/items/${enc(itemId)}`, { signal });
 }
 
 export function getItemByBarcode(
@@ -345,15 +208,17 @@ export function getItemByBarcode(
   barcode: string,
   signal?: AbortSignal,
 ): Promise<Item> {
-  return apiRequest<Item>('GET', `${inst(institutionId)}/items/by-barcode/${enc(barcode)}`, { signal });
+  return apiRequest<Item>('GET', `${institutionPath(institutionId)}/items/by-barcode/${enc(barcode)}`, {
+    signal,
+  });
 }
 
 export function getBib(institutionId: string, bibId: string, signal?: AbortSignal): Promise<Bib> {
-  return apiRequest<Bib>('GET', `${inst(institutionId)}/bibs/${enc(bibId)}`, { signal });
+  return apiRequest<Bib>('GET', `${institutionPath(institutionId)}/bibs/${enc(bibId)}`, { signal });
 }
 
 export function updateItem(institutionId: string, itemId: string, body: ItemInput): Promise<Item> {
-  return apiRequest<Item>('PATCH', `${inst(institutionId)}/items/${enc(itemId)}`, { body });
+  return apiRequest<Item>('PATCH', `${institutionPath(institutionId)}/items/${enc(itemId)}`, { body });
 }
 
 export function updateHolding(
@@ -361,11 +226,13 @@ export function updateHolding(
   holdingId: string,
   body: HoldingInput,
 ): Promise<unknown> {
-  return apiRequest<unknown>('PATCH', `${inst(institutionId)}/holdings/${enc(holdingId)}`, { body });
+  return apiRequest<unknown>('PATCH', `${institutionPath(institutionId)}/holdings/${enc(holdingId)}`, {
+    body,
+  });
 }
 
 export function withdrawItem(institutionId: string, itemId: string): Promise<Item> {
-  return apiRequest<Item>('POST', `${inst(institutionId)}/items/${enc(itemId)}/withdraw`);
+  return apiRequest<Item>('POST', `${institutionPath(institutionId)}/items/${enc(itemId)}/withdraw`);
 }
 
 export function getItemHistory(
@@ -373,5 +240,7 @@ export function getItemHistory(
   itemId: string,
   signal?: AbortSignal,
 ): Promise<HistoryEntry[]> {
-  return apiRequest<HistoryEntry[]>('GET', `${inst(institutionId)}/items/${enc(itemId)}/history`, { signal });
+  return apiRequest<HistoryEntry[]>('GET', `${institutionPath(institutionId)}/items/${enc(itemId)}/history`, {
+    signal,
+  });
 }

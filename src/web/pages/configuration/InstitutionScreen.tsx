@@ -1,4 +1,4 @@
-import { Box, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Group, SimpleGrid, Stack, Title } from '@mantine/core';
 import { useState } from 'react';
 import { type Institution, updateInstitution } from '../../api/configuration.ts';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
@@ -6,6 +6,7 @@ import { formatDate } from '../../format.ts';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
 import { BackToOverview } from './BackToOverview.tsx';
+import { DefinitionItem } from './DefinitionItem.tsx';
 import { displayValue, useConfigLists, useInstitution } from './data.ts';
 import { INSTITUTION_FIELDS } from './fields.ts';
 import { RecordFormModal } from './RecordForm.tsx';
@@ -43,17 +44,17 @@ export function InstitutionScreen() {
       {institution ? (
         <>
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" component="dl" m={0}>
-            <Item label="Code">{institution.code}</Item>
+            <DefinitionItem label="Code">{institution.code}</DefinitionItem>
             {INSTITUTION_FIELDS.map((f) => (
-              <Item key={f.name} label={f.label}>
+              <DefinitionItem key={f.name} label={f.label}>
                 {displayValue(f, institution[f.name], lists, currency)}
-              </Item>
+              </DefinitionItem>
             ))}
-            <Item label="Networks">
+            <DefinitionItem label="Networks">
               {institution.networks.length === 0
                 ? 'None'
                 : institution.networks.map((n) => `${n.name} (joined ${formatDate(n.joinedAt)})`).join('; ')}
-            </Item>
+            </DefinitionItem>
           </SimpleGrid>
           <RecordFormModal
             opened={editing}
@@ -73,18 +74,5 @@ export function InstitutionScreen() {
         </>
       ) : null}
     </Stack>
-  );
-}
-
-function Item({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Box>
-      <Text component="dt" fw={700} size="sm" c="gray.8">
-        {label}
-      </Text>
-      <Text component="dd" m={0}>
-        {children}
-      </Text>
-    </Box>
   );
 }

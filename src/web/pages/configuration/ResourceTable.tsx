@@ -1,4 +1,4 @@
-import { Button, Group, Modal, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Group, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import {
   type ConfigRecord,
@@ -7,6 +7,7 @@ import {
   type ResourcePath,
   updateRecord,
 } from '../../api/configuration.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { displayValue, type Lists, useConfigLists, useInstitution } from './data.ts';
@@ -190,32 +191,20 @@ export function ResourceTable({ spec, headingOrder = 2, heading, onChanged }: Re
         }
         onSaved={(result) => saved(result, dialog?.kind === 'edit' ? 'saved' : 'added')}
       />
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={dialog?.kind === 'delete'}
-        onClose={() => setDialog(null)}
+        onCancel={() => setDialog(null)}
         title={dialog?.kind === 'delete' ? `Delete ${spec.noun} “${recordLabel(spec, dialog.record)}”?` : ''}
+        confirmLabel="Delete"
+        busy={deleting}
+        onConfirm={() => dialog?.kind === 'delete' && confirmDelete(dialog.record)}
+        alert={
+          deleteError ? <ErrorMessage title="Not deleted">{describeFailure(deleteError)}</ErrorMessage> : null
+        }
       >
-        {dialog?.kind === 'delete' ? (
-          <Stack gap="sm">
-            <Text>
-              The {spec.noun} is removed for good. A record still in use by others cannot be deleted; the
-              change is written to the audit trail.
-            </Text>
-            {deleteError ? (
-              <ErrorMessage title="Not deleted">{describeFailure(deleteError)}</ErrorMessage>
-            ) : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDialog(null)} data-autofocus>
-                Cancel
-              </Button>
-              <Button color="red.9" loading={deleting} onClick={() => confirmDelete(dialog.record)}>
-                Delete
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+        The {spec.noun} is removed for good. A record still in use by others cannot be deleted; the change is
+        written to the audit trail.
+      </ConfirmDialog>
     </Stack>
   );
 }

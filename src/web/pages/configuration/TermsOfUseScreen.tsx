@@ -1,11 +1,13 @@
-import { Box, Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Box, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { type ConfigRecord, createRecord, deleteRecord, updateRecord } from '../../api/configuration.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
 import { formatDate, formatMoney } from '../../format.ts';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
 import { BackToOverview } from './BackToOverview.tsx';
+import { DefinitionItem } from './DefinitionItem.tsx';
 import { type Lists, optionLabel, useConfigLists, useInstitution } from './data.ts';
 import { PICKUP_POLICIES, TERMS_OF_USE, TERMS_OF_USE_RULES } from './fields.ts';
 import { describeFailure, RecordFormModal } from './RecordForm.tsx';
@@ -166,31 +168,20 @@ export function TermsOfUseScreen() {
           )
         }
       />
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={dialog?.kind === 'delete'}
-        onClose={() => setDialog(null)}
+        onCancel={() => setDialog(null)}
         title={
           dialog?.kind === 'delete' ? `Delete the rule with priority ${String(dialog.rule.priority)}?` : ''
         }
+        confirmLabel="Delete rule"
+        onConfirm={() => dialog?.kind === 'delete' && removeRule(dialog.rule)}
+        alert={
+          deleteError ? <ErrorMessage title="Not deleted">{describeFailure(deleteError)}</ErrorMessage> : null
+        }
       >
-        {dialog?.kind === 'delete' ? (
-          <Stack gap="sm">
-            <Text>Loans it would have matched then get the terms of the next matching rule.</Text>
-            {deleteError ? (
-              <ErrorMessage title="Not deleted">{describeFailure(deleteError)}</ErrorMessage>
-            ) : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDialog(null)} data-autofocus>
-                Cancel
-              </Button>
-              <Button color="red.9" onClick={() => removeRule(dialog.rule)}>
-                Delete rule
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+        Loans it would have matched then get the terms of the next matching rule.
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -263,29 +254,18 @@ function RuleCard({
           ) : null}
         </Group>
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" component="dl" m={0}>
-          <Term label="Who">{who}</Term>
-          <Term label="What">{what.length > 0 ? `Items with ${what.join(', ')}` : 'Any item'}</Term>
+          <DefinitionItem label="Who">{who}</DefinitionItem>
+          <DefinitionItem label="What">
+            {what.length > 0 ? `Items with ${what.join(', ')}` : 'Any item'}
+          </DefinitionItem>
           {terms ? (
             <TermsInWords terms={terms} currency={currency} />
           ) : (
-            <Term label="Terms of use">Not found</Term>
+            <DefinitionItem label="Terms of use">Not found</DefinitionItem>
           )}
         </SimpleGrid>
       </Stack>
     </Paper>
-  );
-}
-
-function Term({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Box>
-      <Text component="dt" fw={700} size="sm" c="gray.8">
-        {label}
-      </Text>
-      <Text component="dd" m={0}>
-        {children}
-      </Text>
-    </Box>
   );
 }
 
@@ -337,14 +317,14 @@ function TermsInWords({ terms, currency }: { terms: ConfigRecord; currency: stri
 
   return (
     <>
-      <Term label="Terms of use">
+      <DefinitionItem label="Terms of use">
         {String(terms.name)} ({String(terms.code)})
-      </Term>
-      <Term label="Loan period">{loan}</Term>
-      <Term label="Renewals">{renewals}</Term>
-      <Term label="Overdue fine">{fine}</Term>
-      <Term label="Lost items">{lost}</Term>
-      <Term label="Requests">{requests}</Term>
+      </DefinitionItem>
+      <DefinitionItem label="Loan period">{loan}</DefinitionItem>
+      <DefinitionItem label="Renewals">{renewals}</DefinitionItem>
+      <DefinitionItem label="Overdue fine">{fine}</DefinitionItem>
+      <DefinitionItem label="Lost items">{lost}</DefinitionItem>
+      <DefinitionItem label="Requests">{requests}</DefinitionItem>
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, NativeSelect, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Button, Group, NativeSelect, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   deleteTransitTime,
@@ -9,6 +9,7 @@ import {
   type TransitTime,
 } from '../../api/configuration.ts';
 import { errorMessage, isAbort } from '../../api.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
@@ -311,33 +312,23 @@ export function TransitTimesScreen() {
           setGeneration((g) => g + 1);
         }}
       />
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close' }}
+      <ConfirmDialog
         opened={removing !== null}
-        onClose={() => setRemoving(null)}
+        onCancel={() => setRemoving(null)}
         title="Remove transit time"
-        centered
+        confirmLabel="Remove transit time"
+        busy={removeBusy}
+        onConfirm={confirmRemove}
+        alert={
+          removeError ? (
+            <ErrorMessage title="Nothing was removed">{describeFailure(removeError)}</ErrorMessage>
+          ) : null
+        }
       >
-        {removing ? (
-          <Stack gap="sm">
-            <Text>
-              Remove the transit time from {label(removing.fromLibraryId)} to {label(removing.toLibraryId)} (
-              {days(removing.days)})? Transits between them will then be expected to take 1 day.
-            </Text>
-            {removeError ? (
-              <ErrorMessage title="Nothing was removed">{describeFailure(removeError)}</ErrorMessage>
-            ) : null}
-            <Group justify="flex-end" gap="sm">
-              <Button variant="default" onClick={() => setRemoving(null)} data-autofocus>
-                Cancel
-              </Button>
-              <Button color="red.9" onClick={confirmRemove} loading={removeBusy}>
-                Remove transit time
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+        {removing
+          ? `Remove the transit time from ${label(removing.fromLibraryId)} to ${label(removing.toLibraryId)} (${days(removing.days)})? Transits between them will then be expected to take 1 day.`
+          : null}
+      </ConfirmDialog>
     </Stack>
   );
 }

@@ -1,23 +1,17 @@
 import { Box, Button, Group, Paper, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import {
-  expireHoldShelf,
-  getExpiredHoldShelf,
-  getHoldShelf,
-  holdShelfSlipUrl,
-  type RequestView,
-  type ReturnResult,
-  returnItem,
-} from '../../api/desk.ts';
+import { expireHoldShelf, getExpiredHoldShelf, getHoldShelf, holdShelfSlipUrl } from '../../api/desk.ts';
+import { type RequestView, type ReturnResult, returnItem } from '../../api/shared.ts';
 import { isAbort, type SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';
 import { ScanInput } from '../../components/ScanInput.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDate, formatDateTime } from '../../format.ts';
 import { RequireDesk } from '../../staff/RequireDesk.tsx';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
-import { SlipLink, WordBadge } from './deskParts.tsx';
+import { SlipLink } from './deskParts.tsx';
 
 /** CIRC-8: the desk library's hold shelf, and the expired list of items to take off it. */
 export function HoldShelfPage() {

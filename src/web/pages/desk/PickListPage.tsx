@@ -1,14 +1,7 @@
 import { Box, Button, Group, List, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import {
-  getPickList,
-  markMissing,
-  markPicked,
-  pickSlipsUrl,
-  type RequestView,
-  type ReturnResult,
-  returnItem,
-} from '../../api/desk.ts';
+import { getPickList, markMissing, markPicked, pickSlipsUrl } from '../../api/desk.ts';
+import { type RequestView, type ReturnResult, returnItem } from '../../api/shared.ts';
 import { isAbort, type SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';

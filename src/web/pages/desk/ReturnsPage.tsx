@@ -1,13 +1,14 @@
 import { Box, Button, Group, List, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { type ReturnResult, returnItem } from '../../api/desk.ts';
+import { type ReturnResult, returnItem } from '../../api/shared.ts';
 import type { SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { ScanInput, type ScanInputHandle } from '../../components/ScanInput.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDate, formatDateTime, formatMoney } from '../../format.ts';
 import { RequireDesk } from '../../staff/RequireDesk.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
-import { SlipLink, WordBadge } from './deskParts.tsx';
+import { SlipLink } from './deskParts.tsx';
 
 type Mode = 'returns' | 'scan-in';
 

@@ -5,10 +5,11 @@ import { cancelTransit, getTransits, type TransitView, transitReasonLabel } from
 import { isAbort, type SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDateTime } from '../../format.ts';
 import { RequireDesk } from '../../staff/RequireDesk.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
-import { ConfirmWithNote, SlipLink, WordBadge } from './deskParts.tsx';
+import { ConfirmWithNote, SlipLink } from './deskParts.tsx';
 
 type Direction = 'to' | 'from';
 

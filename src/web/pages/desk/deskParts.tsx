@@ -1,8 +1,8 @@
 /**
  * Pieces the desk workflow screens share: a link that opens a print-ready slip page in a new
- * tab, the LATE/EXPIRED word badges (text, not colour alone) and a confirm dialog with a note.
+ * tab and a confirm dialog with a note.
  */
-import { Badge, Button, type ButtonProps, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Button, type ButtonProps, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { type ReactNode, useEffect, useState } from 'react';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 
@@ -33,21 +33,6 @@ export function SlipLink({
     >
       {children}
     </Button>
-  );
-}
-
-/** A badge that says what it means in words; dark shades keep AA contrast. */
-export function WordBadge({
-  color,
-  children,
-}: {
-  color: 'red' | 'orange' | 'green' | 'gray' | 'blue';
-  children: ReactNode;
-}) {
-  return (
-    <Badge color={`${color}.9`} variant="filled" radius="sm">
-      {children}
-    </Badge>
   );
 }
 

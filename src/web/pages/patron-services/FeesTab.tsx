@@ -1,12 +1,14 @@
 import { Box, Button, Group, List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { type Fee, type FeeAction, feeAction, listPatronFees, type Patron } from '../../api/circulation.ts';
+import { type Fee, type FeeAction, feeAction, listPatronFees } from '../../api/circulation.ts';
+import type { Patron } from '../../api/shared.ts';
 import { ApiError } from '../../api.ts';
 import { ApiErrorAlert, fieldErrors } from '../../components/ApiErrorAlert.tsx';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDate, formatDateTime, formatMoney, parseMoney } from '../../format.ts';
 import { useStaff } from '../../staff/StaffContext.tsx';
-import { FEE_TYPE_WORDS, plainAmount, useLoaded, WordBadge } from './parts.tsx';
+import { FEE_TYPE_WORDS, plainAmount, useLoaded } from './parts.tsx';
 
 const ACTION_WORDS: Record<FeeAction, { heading: string; submit: string; done: string }> = {
   payments: { heading: 'Take a payment', submit: 'Record payment', done: 'Payment' },

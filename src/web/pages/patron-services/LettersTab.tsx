@@ -1,9 +1,10 @@
 import { Box, Table, Text, Title } from '@mantine/core';
-import { listPatronLetters, type Patron } from '../../api/circulation.ts';
+import { listPatronLetters, type Patron } from '../../api/shared.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDateTime } from '../../format.ts';
-import { LETTER_STATUS_WORDS, LETTER_TYPE_WORDS, useLoaded, WordBadge } from './parts.tsx';
+import { LETTER_STATUS_WORDS, LETTER_TYPE_WORDS, useLoaded } from './parts.tsx';
 
 /** The letters written to the patron (CIRC-12), newest first, with their delivery state. */
 export function LettersTab({ patron, refresh }: { patron: Patron; refresh: number }) {

@@ -14,22 +14,22 @@ import {
 import { useEffect, useRef, useState } from 'react';
 import {
   emailLoanReceipt,
-  type Loan,
   lendItem,
   listPatronLoans,
   type OverrideInput,
-  type Patron,
   renewLoan,
 } from '../../api/circulation.ts';
+import type { Loan, Patron } from '../../api/shared.ts';
 import { errorMessage, type SessionDesk } from '../../api.ts';
 import { ApiErrorAlert, refusalReasons } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';
 import { ScanInput, type ScanInputHandle } from '../../components/ScanInput.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { LendRefusal } from './LendRefusal.tsx';
 import { OverrideActions } from './OverrideActions.tsx';
-import { useLoaded, WordBadge } from './parts.tsx';
+import { useLoaded } from './parts.tsx';
 
 type RenewOutcome = { ok: true; dueAt: string; overridden?: boolean } | { ok: false; error: unknown };
 

@@ -1,7 +1,8 @@
 import { Anchor, Box, Group, List, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import { type Patron, type PatronFees, patronDisplayName } from '../../api/circulation.ts';
+import { type PatronFees, patronDisplayName } from '../../api/circulation.ts';
+import type { Patron } from '../../api/shared.ts';
 import { formatDate, formatMoney } from '../../format.ts';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {

@@ -1,6 +1,7 @@
 import { Box, Button, Group, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { type PatronSummary, patronDisplayName, searchPatrons } from '../../api/circulation.ts';
+import { patronDisplayName } from '../../api/circulation.ts';
+import { type PatronSummary, searchPatrons } from '../../api/shared.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';
 import { formatDate } from '../../format.ts';
@@ -43,7 +44,7 @@ export function PatronLookup({ institutionId, autoFocus, onOpen }: PatronLookupP
     setError(null);
     setBusy(true);
     try {
-      const found = await searchPatrons(institutionId, q);
+      const found = await searchPatrons(institutionId, { q, limit: 20, offset: 0 });
       const exact = found.patrons.filter((p) => p.identifierMatch);
       if (exact.length === 1 && exact[0]) {
         setResults(null);

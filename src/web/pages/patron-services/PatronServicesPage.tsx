@@ -1,7 +1,8 @@
 import { Anchor, Box, Stack, Tabs, Title } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { getPatron, type Loan, listPatronFees, patronDisplayName } from '../../api/circulation.ts';
+import { listPatronFees, patronDisplayName } from '../../api/circulation.ts';
+import { getPatron, type Loan } from '../../api/shared.ts';
 import type { SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';

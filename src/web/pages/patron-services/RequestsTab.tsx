@@ -13,18 +13,14 @@ import {
   Title,
 } from '@mantine/core';
 import { type FormEvent, useRef, useState } from 'react';
-import {
-  cancelRequest,
-  listPatronRequests,
-  type Patron,
-  type PatronRequest,
-  placeRequest,
-} from '../../api/circulation.ts';
+import { cancelRequest, listPatronRequests, placeRequest } from '../../api/circulation.ts';
+import type { Patron, RequestView } from '../../api/shared.ts';
 import { getPublicInstitution, type SessionDesk, searchCatalogue, type WorkResult } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDate, formatDateTime } from '../../format.ts';
-import { REQUEST_STATUS_WORDS, useLoaded, WordBadge } from './parts.tsx';
+import { REQUEST_STATUS_WORDS, useLoaded } from './parts.tsx';
 
 const ACTIVE = new Set(['not_started', 'in_process', 'in_transit', 'on_hold_shelf']);
 
@@ -42,7 +38,7 @@ export function RequestsTab({ patron, desk, refresh, onChanged }: RequestsTabPro
     [patron.id, refresh],
   );
   const [status, setStatus] = useState('');
-  const [cancelling, setCancelling] = useState<PatronRequest | null>(null);
+  const [cancelling, setCancelling] = useState<RequestView | null>(null);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [cancelError, setCancelError] = useState<unknown>(null);
@@ -219,7 +215,7 @@ function PlaceRequest({
 }: {
   patron: Patron;
   desk: SessionDesk;
-  onPlaced: (request: PatronRequest) => void;
+  onPlaced: (request: RequestView) => void;
 }) {
   const [query, setQuery] = useState('');
   const [queryError, setQueryError] = useState<string | null>(null);

@@ -1,11 +1,11 @@
 import { Anchor, Box, Button, Group, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
-import { type ReturnResult, returnItem } from '../../api/circulation.ts';
+import { type ReturnResult, returnItem } from '../../api/shared.ts';
 import type { SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { ScanInput } from '../../components/ScanInput.tsx';
+import { WordBadge } from '../../components/WordBadge.tsx';
 import { formatDateTime, formatMoney } from '../../format.ts';
-import { WordBadge } from './parts.tsx';
 
 const NEXT_STEP_WORDS: Record<ReturnResult['nextStep']['kind'], string> = {
   hold_shelf: 'Put it on the hold shelf',
@@ -30,7 +30,7 @@ export function ReturnsTab({ desk, onChanged, onShowFees }: ReturnsTabProps) {
     setBusy(true);
     setFailure(null);
     try {
-      const result = await returnItem({ deskId: desk.id, itemBarcode: barcode });
+      const result = await returnItem(desk.id, barcode);
       setOutcomes((prev) => [{ key: Date.now(), result }, ...prev].slice(0, 20));
       const fine = result.fine
         ? ` An overdue fine of ${formatMoney(result.fine.amountMinor, result.fine.currency)} was charged.`

@@ -1,10 +1,10 @@
 /**
- * Small pieces the patron services tabs share: loading a resource with a refresh counter,
- * word badges (meaning in words, never colour alone) and the names of codes.
+ * Small pieces the patron services tabs share: loading a resource with a refresh counter
+ * and the names of codes.
  */
-import { Badge } from '@mantine/core';
-import { type ReactNode, useEffect, useState } from 'react';
-import type { FeeType, RequestStatus } from '../../api/circulation.ts';
+import { useEffect, useState } from 'react';
+import type { FeeType } from '../../api/circulation.ts';
+import type { RequestStatus } from '../../api/shared.ts';
 import { isAbort } from '../../api.ts';
 
 export type Loaded<T> =
@@ -26,39 +26,6 @@ export function useLoaded<T>(load: (signal: AbortSignal) => Promise<T>, deps: un
     // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
   }, deps);
   return loaded;
-}
-
-/**
- * The badge's background under its white text: shade 9 passes AA (4.5:1) for red, gray and
- * blue, but green.9 and orange.9 give only about 4.3:1, so those two take a darker tone (6:1).
- */
-const BADGE_COLOURS = {
-  red: 'red.9',
-  orange: '#a63a0b',
-  green: '#237032',
-  gray: 'gray.9',
-  blue: 'blue.9',
-} as const;
-
-/** A badge that says what it means in words; dark shades keep AA contrast. */
-export function WordBadge({
-  color,
-  children,
-}: {
-  color: 'red' | 'orange' | 'green' | 'gray' | 'blue';
-  children: ReactNode;
-}) {
-  return (
-    <Badge
-      color={BADGE_COLOURS[color]}
-      variant="filled"
-      radius="sm"
-      style={{ textTransform: 'none', flexShrink: 0 }}
-      styles={{ label: { overflow: 'visible', whiteSpace: 'nowrap' } }}
-    >
-      {children}
-    </Badge>
-  );
 }
 
 /** 1250 EUR → "12.50": an amount as staff type it (no currency sign), for a prefilled field. */

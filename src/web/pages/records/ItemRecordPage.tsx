@@ -16,7 +16,6 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useStat
 import { Link, useParams } from 'react-router-dom';
 import {
   type Bib,
-  type CodeName,
   getBib,
   getItem,
   getItemHistory,
@@ -31,14 +30,16 @@ import {
   updateItem,
   withdrawItem,
 } from '../../api/records.ts';
+import type { CodeName } from '../../api/shared.ts';
 import { isAbort } from '../../api.ts';
 import { ApiErrorAlert, fieldErrors } from '../../components/ApiErrorAlert.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useStaff } from '../../staff/StaffContext.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
 import { Section } from './PatronSections.tsx';
-import { ConfirmDialog, RecordLoadError } from './recordParts.tsx';
+import { RecordLoadError } from './recordParts.tsx';
 
 /**
  * An item record (CIRC-1, CIRC-13): what it is, where it belongs, its state in words, its
@@ -199,7 +200,9 @@ function ItemRecord({ itemId }: { itemId: string }) {
           title="Withdraw this item?"
           confirmLabel="Withdraw item"
           busy={withdrawing}
-          error={withdrawError}
+          alert={
+            withdrawError ? <ApiErrorAlert title="Withdraw item was refused" error={withdrawError} /> : null
+          }
           onConfirm={onWithdraw}
           onCancel={() => {
             setConfirming(false);

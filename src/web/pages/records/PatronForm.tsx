@@ -11,20 +11,17 @@ import {
   TextInput,
 } from '@mantine/core';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import type { CodeName, Patron, PatronInput, PatronStatus } from '../../api/records.ts';
+import type { PatronInput } from '../../api/records.ts';
+import type { CodeName, Patron, PatronStatus } from '../../api/shared.ts';
 import { ApiErrorAlert, fieldErrors } from '../../components/ApiErrorAlert.tsx';
 
 const EMAIL_TYPES = ['personal', 'work', 'school', 'other'];
 const PHONE_TYPES = ['mobile', 'home', 'work', 'other'];
 const ADDRESS_TYPES = ['home', 'work', 'school', 'other'];
 
-interface EmailRow {
-  address: string;
-  type: string;
-  preferred: boolean;
-}
-interface PhoneRow {
-  number: string;
+/** One email address or phone number as the form edits it. */
+interface ContactRow {
+  value: string;
   type: string;
   preferred: boolean;
 }
@@ -36,8 +33,8 @@ interface FormValues {
   lastName: string;
   preferredName: string;
   userGroupId: string;
-  emails: EmailRow[];
-  phones: PhoneRow[];
+  emails: ContactRow[];
+  phones: ContactRow[];
   addressLine1: string;
   addressLine2: string;
   city: string;
@@ -62,9 +59,11 @@ function initialValues(patron: Patron | null, userGroups: CodeName[]): FormValue
     preferredName: patron?.preferredName ?? '',
     userGroupId: patron?.userGroup.id ?? userGroups[0]?.id ?? '',
     emails: patron
-      ? patron.emails.map((e) => ({ ...e }))
-      : [{ address: '', type: 'personal', preferred: true }],
-    phones: patron ? patron.phones.map((p) => ({ ...p })) : [{ number: '', type: 'mobile', preferred: true }],
+      ? patron.emails.map(({ address, ...e }) => ({ value: address, ...e }))
+      : [{ value: '', type: 'personal', preferred: true }],
+    phones: patron
+      ? patron.phones.map(({ number, ...p }) => ({ value: number, ...p }))
+      : [{ value: '', type: 'mobile', preferred: true }],
     addressLine1: address?.lines[0] ?? '',
     addressLine2: address?.lines.slice(1).join(', ') ?? '',
     city: address?.city ?? '',
@@ -80,29 +79,20 @@ function initialValues(patron: Patron | null, userGroups: CodeName[]): FormValue
   };
 }
 
+/** The filled rows, trimmed; one is preferred: the one marked so, else the first. */
+function keptContacts(rows: ContactRow[]): ContactRow[] {
+  const kept = rows.filter((r) => r.value.trim() !== '');
+  const preferred = Math.max(
+    0,
+    kept.findIndex((r) => r.preferred),
+  );
+  return kept.map((r, i) => ({ value: r.value.trim(), type: r.type, preferred: i === preferred }));
+}
+
 /** The request body from the form: empty rows are left out, empty optional dates are null. */
 function toInput(values: FormValues, patron: Patron | null): PatronInput {
-  // One entry of each list is preferred: the one marked so, else the first.
-  const keptEmails = values.emails.filter((e) => e.address.trim() !== '');
-  const emailPreferred = Math.max(
-    0,
-    keptEmails.findIndex((e) => e.preferred),
-  );
-  const emails = keptEmails.map((e, i) => ({
-    address: e.address.trim(),
-    type: e.type,
-    preferred: i === emailPreferred,
-  }));
-  const keptPhones = values.phones.filter((p) => p.number.trim() !== '');
-  const phonePreferred = Math.max(
-    0,
-    keptPhones.findIndex((p) => p.preferred),
-  );
-  const phones = keptPhones.map((p, i) => ({
-    number: p.number.trim(),
-    type: p.type,
-    preferred: i === phonePreferred,
-  }));
+  const emails = keptContacts(values.emails).map(({ value, ...e }) => ({ address: value, ...e }));
+  const phones = keptContacts(values.phones).map(({ value, ...p }) => ({ number: value, ...p }));
   const lines = [values.addressLine1, values.addressLine2].map((l) => l.trim()).filter((l) => l !== '');
   const hasAddress =
     lines.length > 0 || [values.city, values.postalCode, values.country].some((v) => v.trim());
@@ -252,136 +242,32 @@ export function PatronForm({ patron, userGroups, onSave, onCancel }: PatronFormP
 
         <Fieldset legend="Email and phone">
           <Stack gap="sm">
-            {values.emails.map((email, i) => {
-              const n = i === 0 ? '' : ` ${i + 1}`;
-              return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
-                <Group key={i} align="flex-start" gap="sm" wrap="wrap">
-                  <TextInput
-                    label={`Email address${n}`}
-                    type="email"
-                    value={email.address}
-                    error={err(`emails.${i}.address`) ?? err(`emails.${i}`)}
-                    onChange={(e) => {
-                      const address = e.currentTarget.value;
-                      set(
-                        'emails',
-                        values.emails.map((x, j) => (j === i ? { ...x, address } : x)),
-                      );
-                    }}
-                    style={{ flex: 1, minWidth: 240 }}
-                  />
-                  <NativeSelect
-                    label={`Email type${n}`}
-                    value={email.type}
-                    data={EMAIL_TYPES}
-                    onChange={(e) => {
-                      const type = e.currentTarget.value;
-                      set(
-                        'emails',
-                        values.emails.map((x, j) => (j === i ? { ...x, type } : x)),
-                      );
-                    }}
-                  />
-                  <Button
-                    variant="default"
-                    mt={24}
-                    aria-label={`Remove email address${n}`}
-                    onClick={() =>
-                      set(
-                        'emails',
-                        values.emails.filter((_, j) => j !== i),
-                      )
-                    }
-                  >
-                    Remove
-                  </Button>
-                </Group>
-              );
-            })}
-            {err('emails') ? (
-              <Box c="red.9" fz="sm">
-                Emails: {err('emails')}
-              </Box>
-            ) : null}
-            <Group>
-              <Button
-                variant="default"
-                onClick={() =>
-                  set('emails', [
-                    ...values.emails,
-                    { address: '', type: 'personal', preferred: values.emails.length === 0 },
-                  ])
-                }
-              >
-                Add an email address
-              </Button>
-            </Group>
-            {values.phones.map((phone, i) => {
-              const n = i === 0 ? '' : ` ${i + 1}`;
-              return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
-                <Group key={i} align="flex-start" gap="sm" wrap="wrap">
-                  <TextInput
-                    label={`Phone number${n}`}
-                    type="tel"
-                    value={phone.number}
-                    error={err(`phones.${i}.number`) ?? err(`phones.${i}`)}
-                    onChange={(e) => {
-                      const number = e.currentTarget.value;
-                      set(
-                        'phones',
-                        values.phones.map((x, j) => (j === i ? { ...x, number } : x)),
-                      );
-                    }}
-                    style={{ flex: 1, minWidth: 240 }}
-                  />
-                  <NativeSelect
-                    label={`Phone type${n}`}
-                    value={phone.type}
-                    data={PHONE_TYPES}
-                    onChange={(e) => {
-                      const type = e.currentTarget.value;
-                      set(
-                        'phones',
-                        values.phones.map((x, j) => (j === i ? { ...x, type } : x)),
-                      );
-                    }}
-                  />
-                  <Button
-                    variant="default"
-                    mt={24}
-                    aria-label={`Remove phone number${n}`}
-                    onClick={() =>
-                      set(
-                        'phones',
-                        values.phones.filter((_, j) => j !== i),
-                      )
-                    }
-                  >
-                    Remove
-                  </Button>
-                </Group>
-              );
-            })}
-            {err('phones') ? (
-              <Box c="red.9" fz="sm">
-                Phones: {err('phones')}
-              </Box>
-            ) : null}
-            <Group>
-              <Button
-                variant="default"
-                onClick={() =>
-                  set('phones', [
-                    ...values.phones,
-                    { number: '', type: 'mobile', preferred: values.phones.length === 0 },
-                  ])
-                }
-              >
-                Add a phone number
-              </Button>
-            </Group>
+            <ContactRows
+              rows={values.emails}
+              onChange={(rows) => set('emails', rows)}
+              field="emails"
+              valueField="address"
+              label="Email address"
+              inputType="email"
+              typeLabel="Email type"
+              types={EMAIL_TYPES}
+              listLabel="Emails"
+              addLabel="Add an email address"
+              err={err}
+            />
+            <ContactRows
+              rows={values.phones}
+              onChange={(rows) => set('phones', rows)}
+              field="phones"
+              valueField="number"
+              label="Phone number"
+              inputType="tel"
+              typeLabel="Phone type"
+              types={PHONE_TYPES}
+              listLabel="Phones"
+              addLabel="Add a phone number"
+              err={err}
+            />
           </Stack>
         </Fieldset>
 
@@ -494,6 +380,90 @@ export function PatronForm({ patron, userGroups, onSave, onCancel }: PatronFormP
         </Group>
       </Stack>
     </Box>
+  );
+}
+
+interface ContactRowsProps {
+  rows: ContactRow[];
+  onChange: (rows: ContactRow[]) => void;
+  /** The request field ("emails") and the row's value field ("address"), for field errors. */
+  field: string;
+  valueField: string;
+  /** "Email address": the field label; rows after the first add their number ("Email address 2"). */
+  label: string;
+  inputType: 'email' | 'tel';
+  typeLabel: string;
+  types: string[];
+  /** "Emails": names the list in an error about the whole list. */
+  listLabel: string;
+  addLabel: string;
+  err: (field: string) => string | null;
+}
+
+/** A list of email addresses or phone numbers, each with its type and a Remove button, and an Add button. */
+function ContactRows({
+  rows,
+  onChange,
+  field,
+  valueField,
+  label,
+  inputType,
+  typeLabel,
+  types,
+  listLabel,
+  addLabel,
+  err,
+}: ContactRowsProps) {
+  const update = (i: number, change: Partial<ContactRow>) =>
+    onChange(rows.map((x, j) => (j === i ? { ...x, ...change } : x)));
+  return (
+    <>
+      {rows.map((row, i) => {
+        const n = i === 0 ? '' : ` ${i + 1}`;
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+          <Group key={i} align="flex-start" gap="sm" wrap="wrap">
+            <TextInput
+              label={`${label}${n}`}
+              type={inputType}
+              value={row.value}
+              error={err(`${field}.${i}.${valueField}`) ?? err(`${field}.${i}`)}
+              onChange={(e) => update(i, { value: e.currentTarget.value })}
+              style={{ flex: 1, minWidth: 240 }}
+            />
+            <NativeSelect
+              label={`${typeLabel}${n}`}
+              value={row.type}
+              data={types}
+              onChange={(e) => update(i, { type: e.currentTarget.value })}
+            />
+            <Button
+              variant="default"
+              mt={24}
+              aria-label={`Remove ${label.toLowerCase()}${n}`}
+              onClick={() => onChange(rows.filter((_, j) => j !== i))}
+            >
+              Remove
+            </Button>
+          </Group>
+        );
+      })}
+      {err(field) ? (
+        <Box c="red.9" fz="sm">
+          {listLabel}: {err(field)}
+        </Box>
+      ) : null}
+      <Group>
+        <Button
+          variant="default"
+          onClick={() =>
+            onChange([...rows, { value: '', type: types[0] ?? 'other', preferred: rows.length === 0 }])
+          }
+        >
+          {addLabel}
+        </Button>
+      </Group>
+    </>
   );
 }
 

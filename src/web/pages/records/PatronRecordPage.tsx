@@ -1,15 +1,8 @@
 import { Anchor, Group, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
-import {
-  type CodeName,
-  createPatron,
-  getPatron,
-  listUserGroups,
-  type Patron,
-  type PatronInput,
-  updatePatron,
-} from '../../api/records.ts';
+import { createPatron, listUserGroups, type PatronInput, updatePatron } from '../../api/records.ts';
+import { type CodeName, getPatron, type Patron } from '../../api/shared.ts';
 import { isAbort } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';

@@ -1,7 +1,7 @@
 import { Anchor, Box, Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { type PatronSearchResult, searchPatrons } from '../../api/records.ts';
+import { type PatronSearchResult, searchPatrons } from '../../api/shared.ts';
 import { isAbort } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { StatusMessage } from '../../components/Messages.tsx';

@@ -17,18 +17,17 @@ import {
   addPatronBlock,
   addPatronIdentifier,
   expirePatron,
-  type Letter,
-  listPatronLetters,
-  type Patron,
   removePatronBlock,
   removePatronIdentifier,
   setPatronPassword,
 } from '../../api/records.ts';
+import { type Letter, listPatronLetters, type Patron } from '../../api/shared.ts';
 import { errorMessage, isAbort } from '../../api.ts';
 import { ApiErrorAlert, fieldErrors } from '../../components/ApiErrorAlert.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorMessage, StatusMessage } from '../../components/Messages.tsx';
 import { formatDate, formatDateTime } from '../../format.ts';
-import { ConfirmDialog, patronDisplayName } from './recordParts.tsx';
+import { patronDisplayName } from './recordParts.tsx';
 
 /** A titled part of the record page (a region named by its heading). */
 export function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
@@ -418,7 +417,9 @@ export function AccountSection({ institutionId, patron, canManage, onChanged }: 
           title="Expire this account now?"
           confirmLabel="Expire account"
           busy={expiring}
-          error={expireError}
+          alert={
+            expireError ? <ApiErrorAlert title="Expire account was refused" error={expireError} /> : null
+          }
           onConfirm={onExpire}
           onCancel={() => {
             setConfirming(false);

@@ -1,5 +1,4 @@
-import { Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Badge, Group } from '@mantine/core';
 import { ApiError } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { ErrorMessage } from '../../components/Messages.tsx';
@@ -75,44 +74,4 @@ export function RecordLoadError({ what, error }: { what: 'patron' | 'item'; erro
     );
   }
   return <ApiErrorAlert title={`The ${what} record could not be loaded`} error={error} />;
-}
-
-interface ConfirmProps {
-  opened: boolean;
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  busy?: boolean;
-  error?: unknown;
-  onConfirm: () => void;
-  onCancel: () => void;
-}
-
-/** A confirmation dialog: focus starts on "Cancel" so Enter never confirms by accident. */
-export function ConfirmDialog({
-  opened,
-  title,
-  children,
-  confirmLabel,
-  busy = false,
-  error,
-  onConfirm,
-  onCancel,
-}: ConfirmProps) {
-  return (
-    <Modal opened={opened} onClose={onCancel} title={title} centered>
-      <Stack gap="md">
-        <Text>{children}</Text>
-        {error ? <ApiErrorAlert title={`${confirmLabel} was refused`} error={error} /> : null}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onCancel} data-autofocus>
-            Cancel
-          </Button>
-          <Button color="red.9" onClick={onConfirm} loading={busy}>
-            {confirmLabel}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
 }
