@@ -1,3 +1,4 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/database.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
 import { type Actor, can, type PatronActor, privilegesIn, type StaffActor } from './authorize.ts';
@@ -19,6 +20,18 @@ async function loadAssignments(db: Db, staffId: string): Promise<RoleAssignment[
     .select(['role', 'institution_id', 'library_id', 'desk_id', 'network_id'])
     .where('staff_id', '=', staffId)
     .execute();
+  return toAssignments(rows);
+}
+
+function toAssignments(
+  rows: {
+    role: string;
+    institution_id: string | null;
+    library_id: string | null;
+    desk_id: string | null;
+    network_id: string | null;
+  }[],
+): RoleAssignment[] {
   return rows.map((r) => ({
     role: r.role as Role,
     institutionId: r.institution_id,
@@ -207,27 +220,50 @@ export async function resolveSessionToken(db: Db, token: string): Promise<Resolv
   return null;
 }
 
+/** How stale an API token's `last_used_at` may be (decisions.md: "An API token's last use is recorded once a minute"). */
+export const TOKEN_USE_RECORDED_EVERY_MS = 60_000;
+
 /** The staff actor behind an API token (`Authorization: Bearer ...`), or null. */
 export async function resolveApiToken(db: Db, token: string): Promise<StaffActor | null> {
   const tokenHash = hashToken(token);
+  const now = new Date();
   const row = await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: new Date() })
-    .from('staff')
-    .whereRef('staff.id', '=', 'api_tokens.staff_id')
+    .selectFrom('api_tokens')
+    .innerJoin('staff', 'staff.id', 'api_tokens.staff_id')
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
+    .select(['staff.id', 'staff.username', 'staff.name', 'staff.institution_id'])
+    // The roles come with the token, in the same statement (every API call reads both).
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('role_assignments as ra')
+          .select(['ra.role', 'ra.institution_id', 'ra.library_id', 'ra.desk_id', 'ra.network_id'])
+          .whereRef('ra.staff_id', '=', 'staff.id'),
+      ).as('assignments'),
+    )
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where('staff.active', '=', true)
-    .returning(['staff.id', 'staff.username', 'staff.name', 'staff.institution_id'])
     .executeTakeFirst();
   if (!row) return null;
+  // The last use is recorded at most once a minute: writing it on every call cost a commit per
+  // request and queued concurrent calls with one token on its row (docs/benchmarks.md).
+  const since = new Date(now.getTime() - TOKEN_USE_RECORDED_EVERY_MS);
+  if (!row.last_used_at || row.last_used_at < since) {
+    await db
+      .updateTable('api_tokens')
+      .set({ last_used_at: now })
+      .where('id', '=', row.token_id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', since)]))
+      .execute();
+  }
   return {
     kind: 'staff',
     staffId: row.id,
     username: row.username,
     name: row.name,
     homeInstitutionId: row.institution_id,
-    assignments: await loadAssignments(db, row.id),
+    assignments: toAssignments(row.assignments),
     via: 'token',
     sessionTokenHash: null,
     deskId: null,

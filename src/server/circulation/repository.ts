@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
 import { composeLetter } from '../letters/templates.ts';
@@ -41,32 +42,36 @@ export async function loadDesk(db: Executor, deskId: string): Promise<DeskRow> {
   };
 }
 
-/** NET-6 / CIRC-3: a library's calendar in its time zone (its own, else its institution's). */
+/**
+ * NET-6 / CIRC-3: a library's calendar in its time zone (its own, else its institution's), in
+ * one statement (every loan, return and renewal reads one: docs/benchmarks.md).
+ */
 export async function loadCalendar(db: Executor, libraryId: string): Promise<LibraryCalendar> {
   const library = await db
     .selectFrom('libraries as l')
     .innerJoin('institutions as i', 'i.id', 'l.institution_id')
     .select([sql<string>`coalesce(l.time_zone, i.time_zone)`.as('time_zone')])
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('library_opening_hours as h')
+          .select(['h.weekday', 'h.opens', 'h.closes'])
+          .whereRef('h.library_id', '=', 'l.id'),
+      ).as('hours'),
+      jsonArrayFrom(
+        eb.selectFrom('library_closed_days as c').select('c.day').whereRef('c.library_id', '=', 'l.id'),
+      ).as('closed'),
+    ])
     .where('l.id', '=', libraryId)
     .executeTakeFirstOrThrow();
-  const hours = await db
-    .selectFrom('library_opening_hours')
-    .select(['weekday', 'opens', 'closes'])
-    .where('library_id', '=', libraryId)
-    .execute();
-  const closed = await db
-    .selectFrom('library_closed_days')
-    .select('day')
-    .where('library_id', '=', libraryId)
-    .execute();
   return {
     timeZone: library.time_zone,
-    openingHours: hours.map((h) => ({
+    openingHours: library.hours.map((h) => ({
       weekday: h.weekday,
       opens: String(h.opens),
       closes: String(h.closes),
     })),
-    closedDays: closed.map((c) => String(c.day)),
+    closedDays: library.closed.map((c) => String(c.day)),
   };
 }
 

@@ -55,18 +55,19 @@ export async function composeLetter(
     values?: Record<string, string>;
   },
 ): Promise<{ subject: string; body: string; from: string }> {
-  const institution = await db
-    .selectFrom('institutions')
-    .select(['name', 'code', 'letters_from'])
-    .where('id', '=', letter.institutionId)
+  // The institution and its template for the type in one statement (every letter reads them).
+  const row = await db
+    .selectFrom('institutions as i')
+    .leftJoin('letter_templates as t', (j) =>
+      j.onRef('t.institution_id', '=', 'i.id').on('t.letter_type', '=', letter.type),
+    )
+    .select(['i.name', 'i.code', 'i.letters_from', 't.subject', 't.body'])
+    .where('i.id', '=', letter.institutionId)
     .executeTakeFirstOrThrow();
+  const institution = { name: row.name, code: row.code, letters_from: row.letters_from };
   const from = senderAddress(institution);
-  const template = await db
-    .selectFrom('letter_templates')
-    .select(['subject', 'body'])
-    .where('institution_id', '=', letter.institutionId)
-    .where('letter_type', '=', letter.type)
-    .executeTakeFirst();
+  const template =
+    row.subject !== null && row.body !== null ? { subject: row.subject, body: row.body } : null;
   if (!template) return { subject: letter.subject, body: letter.body, from };
   const patron = await db
     .selectFrom('patrons')

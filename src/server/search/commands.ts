@@ -142,19 +142,22 @@ export async function searchCatalogue(
     .selectFrom('matches as m')
     .innerJoin('bib_records as b', 'b.id', 'm.id')
     .innerJoin('institutions as inst', 'inst.id', 'b.institution_id')
-    .leftJoin(
+    // Each record's copies, counted through the items' (institution, record) index: one small
+    // lookup per record of the page, where grouping every item of the catalogue by record took
+    // seconds at a million items (docs/benchmarks.md).
+    .leftJoinLateral(
       (eb) =>
         eb
           .selectFrom('items as i')
           .select([
-            'i.bib_id',
             sql<number>`count(*)::int`.as('item_count'),
             sql<number>`count(*) FILTER (WHERE i.in_place)::int`.as('available_count'),
           ])
+          .whereRef('i.institution_id', '=', 'b.institution_id')
+          .whereRef('i.bib_id', '=', 'b.id')
           .where('i.withdrawn_at', 'is', null)
-          .groupBy('i.bib_id')
           .as('counts'),
-      (join) => join.onRef('counts.bib_id', '=', 'b.id'),
+      (join) => join.onTrue(),
     )
     .select([
       'b.id',

@@ -1,0 +1,190 @@
+import { parseArgs } from 'node:util';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import '../db/database.ts'; // the type parsers (int8, date) every connection of the server uses
+import type { Database } from '../db/schema.ts';
+import { buildApp } from '../http/app.ts';
+import { exitWithError } from '../shared/errors.ts';
+import { BENCH_PASSWORD } from './generate.ts';
+import { selectWork } from './pools.ts';
+import { benchDatabaseUrl } from './target.ts';
+
+// `npx tsx src/server/bench/profile.ts [--ops 100]`: where the time of each benchmarked
+// operation goes, on the generated PostgreSQL network. The real app runs in this process (one
+// operation at a time, through app.inject) on a Kysely whose log times every statement; for
+// each scenario it prints the wall time per operation, the statements per operation, the
+// database time per operation, and the statements that cost the most. (Not part of npm test.)
+process.on('uncaughtException', exitWithError);
+const { values } = parseArgs({ options: { ops: { type: 'string' } } });
+const OPS = Number(values.ops ?? 100);
+
+interface Statement {
+  count: number;
+  ms: number;
+}
+const statements = new Map<string, Statement>();
+let queries = 0;
+let dbMs = 0;
+const pool = new pg.Pool({ connectionString: benchDatabaseUrl(), max: 4 });
+const db = new Kysely<Database>({
+  dialect: new PostgresDialect({ pool }),
+  log(event) {
+    const key = event.query.sql.replace(/\s+/g, ' ').slice(0, 140);
+    const s = statements.get(key) ?? { count: 0, ms: 0 };
+    s.count++;
+    s.ms += event.queryDurationMillis;
+    statements.set(key, s);
+    queries++;
+    dbMs += event.queryDurationMillis;
+  },
+});
+const app = await buildApp({ db, engine: 'postgresql' });
+await app.ready();
+
+const pools = await selectWork(db, OPS * 2, new Date());
+const staff = await db.selectFrom('staff').select(['institution_id', 'username']).execute();
+const tokens = new Map<string, string>();
+const tokenFor = async (institutionId: string) => {
+  const known = tokens.get(institutionId);
+  if (known) return known;
+  const username = staff.find((s) => s.institution_id === institutionId)?.username as string;
+  const signIn = await app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { username, password: BENCH_PASSWORD },
+  });
+  const cookie = signIn.cookies.find((c) => c.name === 'shelfshare_session');
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/auth/tokens',
+    headers: { cookie: `shelfshare_session=${cookie?.value}`, 'x-csrf-token': signIn.json().csrfToken },
+    payload: { name: 'profile' },
+  });
+  const token = created.json().token as string;
+  tokens.set(institutionId, token);
+  return token;
+};
+
+async function profile(
+  name: string,
+  next: () => Promise<{
+    method: 'GET' | 'POST';
+    url: string;
+    payload?: object;
+    institutionId?: string;
+  } | null>,
+) {
+  const calls = [];
+  for (let k = 0; k < OPS; k++) {
+    const call = await next();
+    if (!call) break;
+    if (call.institutionId) await tokenFor(call.institutionId);
+    calls.push(call);
+  }
+  statements.clear();
+  queries = 0;
+  dbMs = 0;
+  const started = performance.now();
+  let failures = 0;
+  for (const call of calls) {
+    const res = await app.inject({
+      method: call.method,
+      url: call.url,
+      ...(call.payload ? { payload: call.payload } : {}),
+      headers: call.institutionId ? { authorization: `Bearer ${tokens.get(call.institutionId)}` } : {},
+    });
+    if (res.statusCode >= 300) {
+      failures++;
+      if (failures < 3)
+        console.log(`  ${call.method} ${call.url} -> ${res.statusCode} ${res.body.slice(0, 200)}`);
+    }
+  }
+  const wall = performance.now() - started;
+  const n = Math.max(1, calls.length);
+  console.log(
+    `\n## ${name}: ${calls.length} operations, ${(wall / n).toFixed(2)} ms each, ${(queries / n).toFixed(1)} statements ` +
+      `and ${(dbMs / n).toFixed(2)} ms of database time each; failures ${failures}`,
+  );
+  const top = [...statements.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+  for (const [sql, s] of top) {
+    console.log(
+      `  ${(s.ms / n).toFixed(2).padStart(7)} ms/op  ${(s.count / n).toFixed(1).padStart(4)}x  ${sql}`,
+    );
+  }
+}
+
+await profile('lend', async () => {
+  const w = pools.lend.take();
+  const patronId = w ? pools.patrons.take(w.institutionId) : null;
+  return w && patronId
+    ? {
+        method: 'POST',
+        url: '/api/circulation/loans',
+        payload: { deskId: w.deskId, itemBarcode: w.barcode, patronId },
+        institutionId: w.institutionId,
+      }
+    : null;
+});
+await profile('return', async () => {
+  const w = pools.return.take();
+  return w
+    ? {
+        method: 'POST',
+        url: '/api/circulation/returns',
+        payload: { deskId: w.deskId, itemBarcode: w.barcode },
+        institutionId: w.institutionId,
+      }
+    : null;
+});
+await profile('scan in', async () => {
+  const w = pools.scanIn.take();
+  return w
+    ? {
+        method: 'POST',
+        url: '/api/circulation/returns',
+        payload: { deskId: w.deskId, itemBarcode: w.barcode },
+        institutionId: w.institutionId,
+      }
+    : null;
+});
+await profile('request', async () => {
+  const w = pools.request.take();
+  const patronId = w ? pools.patrons.take(w.institutionId) : null;
+  return w && patronId
+    ? {
+        method: 'POST',
+        url: '/api/circulation/requests',
+        payload: { patronId, bibId: w.bibId, requestType: 'hold', pickupLibraryId: w.pickupLibraryId },
+        institutionId: w.institutionId,
+      }
+    : null;
+});
+await profile('renew', async () => {
+  const w = pools.renew.take();
+  return w
+    ? {
+        method: 'POST',
+        url: `/api/circulation/loans/${w.institutionId}/${w.loanId}/renew`,
+        payload: {},
+        institutionId: w.institutionId,
+      }
+    : null;
+});
+let k = 0;
+await profile('patron loans (200)', async () => {
+  const p = pools.heavyBorrowers[k++ % pools.heavyBorrowers.length];
+  return p
+    ? {
+        method: 'GET',
+        url: `/api/circulation/patrons/${p.institutionId}/${p.patronId}/loans`,
+        institutionId: p.institutionId,
+      }
+    : null;
+});
+let s = 0;
+await profile('search', async () => ({
+  method: 'GET',
+  url: `/api/search?q=${encodeURIComponent(pools.searchWords[s++ % pools.searchWords.length] as string)}`,
+}));
+await app.close();
+await db.destroy();

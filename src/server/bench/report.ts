@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * The markdown tables of docs/benchmarks.md from a results file:
+ * `npx tsx src/server/bench/report.ts bench/results/postgresql.json`.
+ */
+interface Scenario {
+  ops_per_s: number | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  ceiling_ops_per_s: number | null;
+  ratio: number | null;
+  clients: number;
+  errors: number | null;
+  work_used_up: boolean;
+}
+interface Steady {
+  ops_per_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  errors: number;
+}
+interface Results {
+  engine: string;
+  mode: string;
+  generated_at: string;
+  database: string;
+  machine: {
+    cpus: number;
+    cpu_model: string;
+    load_average_at_start: number[];
+    load_average_at_end: number[];
+  };
+  network: Record<string, number>;
+  settings: { duration_s: number; ceiling_duration_s: number };
+  scenarios: Record<string, Scenario>;
+  steady_load: { rate_per_s: number; duration_s: number; operations: Record<string, Steady> };
+  server: { peak_rss_mb: number };
+  targets: Record<string, boolean>;
+}
+
+const show = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
+
+export function markdownReport(r: Results): string {
+  const lines = [
+    `${r.engine}, ${r.mode} run of ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC; ${r.network.institutions} institutions, ` +
+      `${r.network.items} items, ${r.network.patrons} patrons, ${r.network.active_loans} active loans; ` +
+      `load average ${r.machine.load_average_at_start.join(' / ')} at the start, ${r.machine.load_average_at_end.join(' / ')} at the end.`,
+    '',
+    '| scenario | clients | ops/s | p50 ms | p95 ms | p99 ms | ceiling ops/s | ratio |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, s] of Object.entries(r.scenarios)) {
+    const note = s.work_used_up ? ' (work used up early)' : '';
+    lines.push(
+      `| ${name}${note} | ${s.clients} | ${show(s.ops_per_s)} | ${show(s.p50_ms)} | ${show(s.p95_ms)} | ${show(s.p99_ms)} | ` +
+        `${show(s.ceiling_ops_per_s)} | ${show(s.ratio)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Steady load, open loop, ${r.steady_load.rate_per_s} operations a second for ${r.steady_load.duration_s} s ` +
+      '(latency from the time each request was due):',
+    '',
+    '| operation | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const [name, s] of Object.entries(r.steady_load.operations)) {
+    lines.push(
+      `| ${name} | ${s.ops_per_s} | ${s.p50_ms} | ${s.p95_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} |`,
+    );
+  }
+  lines.push('', `Server peak resident memory: ${r.server.peak_rss_mb} MB.`);
+  lines.push(
+    '',
+    `Targets: ${Object.entries(r.targets)
+      .map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`)
+      .join('; ')}.`,
+  );
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const file of process.argv.slice(2)) {
+    console.log(markdownReport(JSON.parse(readFileSync(file, 'utf8')) as Results));
+    console.log();
+  }
+}

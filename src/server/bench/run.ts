@@ -1,0 +1,463 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../db/migrate.ts';
+import { ensureDailyJobs, runDueJobs } from '../jobs/runner.ts';
+import { exitWithError } from '../shared/errors.ts';
+import {
+  ceilingLend,
+  ceilingPatronLoans,
+  ceilingRenew,
+  ceilingRequest,
+  ceilingReturn,
+  ceilingScanIn,
+  ceilingSearch,
+  loadCeilingContext,
+  openCeilingPool,
+} from './ceiling.ts';
+import { BENCH_PASSWORD, type GenerateOptions, generateNetwork } from './generate.ts';
+import { ApiClient, closedLoop, type LoopResult, type NextOperation, openLoop } from './load.ts';
+import { selectWork, type WorkPools, type WorkQueue } from './pools.ts';
+import { startServer } from './server.ts';
+import { type BenchEngine, benchDatabaseExists, openBenchDatabase, recreateBenchDatabase } from './target.ts';
+
+// `npm run bench [-- --quick] [-- --engine pglite]`: the benchmark of issue 8 (docs/benchmarks.md).
+// 1. the generated network (made now when there is none: `npm run generate` makes a chosen one);
+// 2. the day's scheduled jobs are run first, so the server's worker has nothing left to do;
+// 3. the ceiling: each desk operation as bare SQL transactions through pg (server stopped);
+// 4. the real server, driven over HTTP: saturation (closed loop, 32 clients) per desk operation,
+//    reads with 4 clients, then a steady mixed load (open loop, 200 operations a second);
+// 5. bench/results/latest.json and bench/results/<engine>.json.
+const usage = `Usage: npm run bench -- [--quick] [--engine postgresql|pglite] [--clients 32] [--read-clients 4] [--duration S]
+       [--rate 200] [--steady-duration S] [--regenerate] [--only lend,return,...,steady]`;
+
+process.on('uncaughtException', exitWithError);
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    engine: { type: 'string' },
+    clients: { type: 'string' },
+    duration: { type: 'string' },
+    rate: { type: 'string' },
+    'steady-duration': { type: 'string' },
+    regenerate: { type: 'boolean' },
+    only: { type: 'string' },
+    'read-clients': { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const quick = values.quick ?? false;
+const engine = (values.engine ?? 'postgresql') as BenchEngine;
+if (engine !== 'postgresql' && engine !== 'pglite')
+  throw new Error(`--engine must be postgresql or pglite\n${usage}`);
+const clients = Number(values.clients ?? 32);
+const durationMs = Number(values.duration ?? (quick ? 8 : 30)) * 1000;
+const warmupMs = quick ? 1000 : 3000;
+const ceilingMs = Math.min(durationMs, quick ? 5000 : 15_000);
+const rate = Number(values.rate ?? 200);
+const steadyMs = Number(values['steady-duration'] ?? (quick ? 15 : 60)) * 1000;
+const readClients = Number(values['read-clients'] ?? 4);
+/** --only lend,search: run these scenarios alone (profiling); the steady load runs with `steady`. */
+const only = values.only ? new Set(values.only.split(',')) : null;
+const wanted = (name: string) => !only || only.has(name);
+const SERVER_POOL = 10; // db/database.ts: the server's PostgreSQL pool
+
+/** The network made when none is there: the issue's target scale, or a small one for --quick. */
+const DEFAULT_NETWORK: Omit<GenerateOptions, 'onProgress'> = quick
+  ? { institutions: 10, items: 100_000, patrons: 20_000, loans: 30_000 }
+  : { institutions: 100, items: 1_000_000, patrons: 200_000, loans: 300_000 };
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+async function prepare() {
+  if (values.regenerate || !(await benchDatabaseExists(engine))) {
+    log(`generating ${JSON.stringify(DEFAULT_NETWORK)} on ${engine} (npm run generate makes another size)`);
+    await recreateBenchDatabase(engine);
+    const fresh = await openBenchDatabase(engine, 2);
+    try {
+      await migrateToLatest(fresh.db);
+      await generateNetwork(fresh.db, DEFAULT_NETWORK);
+    } finally {
+      await fresh.close();
+    }
+  }
+  const database = await openBenchDatabase(engine, 4);
+  try {
+    const db = database.db;
+    await migrateToLatest(db);
+    // CIRC-10: today's daily jobs, done before the run (a server that has been up all day).
+    const started = Date.now();
+    await ensureDailyJobs(db, new Date());
+    const jobs = await runDueJobs(db, { workerId: 'bench' });
+    log(`the day's scheduled jobs: ${jobs.length} run in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const network = await sql<Record<string, number>>`SELECT
+        (SELECT count(*)::int FROM institutions) AS institutions, (SELECT count(*)::int FROM libraries) AS libraries,
+        (SELECT count(*)::int FROM bib_records) AS bib_records, (SELECT count(*)::int FROM items) AS items,
+        (SELECT count(*)::int FROM patrons) AS patrons,
+        (SELECT count(*)::int FROM loans WHERE status = 'active') AS active_loans,
+        (SELECT count(*)::int FROM requests WHERE closed_at IS NULL) AS active_requests`.execute(db);
+    const version = await sql<{ v: string }>`SELECT version() AS v`.execute(db);
+    const staff = await sql<{
+      institution_id: string;
+      username: string;
+    }>`SELECT institution_id, username FROM staff
+      WHERE username LIKE 'bench-desk-%'`.execute(db);
+    const poolStarted = Date.now();
+    const pools = await selectWork(db, quick ? 20_000 : 60_000, new Date());
+    log(
+      `work selected in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s: lend ${pools.lend.rows.length}, ` +
+        `return ${pools.return.rows.length}, renew ${pools.renew.rows.length}, scan in ${pools.scanIn.rows.length}, ` +
+        `request ${pools.request.rows.length}, heavy borrowers ${pools.heavyBorrowers.length}`,
+    );
+    return { network: network.rows[0] ?? {}, version: version.rows[0]?.v ?? '', staff: staff.rows, pools };
+  } finally {
+    await database.close();
+  }
+}
+
+/** Splits each queue in two halves: one for the ceiling, one for the API. */
+function halves(pools: WorkPools) {
+  const half = <T>(q: WorkQueue<T>) => q.split(Math.floor(q.remaining / 2));
+  return {
+    lend: half(pools.lend),
+    return: half(pools.return),
+    renew: half(pools.renew),
+    scanIn: half(pools.scanIn),
+    request: half(pools.request),
+  };
+}
+
+/** Next work row whose institution has a patron to lend or request for. */
+function withPatron<T extends { institutionId: string }>(pools: WorkPools, queue: WorkQueue<T>) {
+  return (): { work: T; patronId: string } | null => {
+    for (;;) {
+      const work = queue.take();
+      if (!work) return null;
+      const patronId = pools.patrons.take(work.institutionId);
+      if (patronId) return { work, patronId };
+    }
+  };
+}
+
+function cycle<T, R>(rows: T[], make: (row: T) => R): () => R | null {
+  let k = 0;
+  return () => (rows.length === 0 ? null : make(rows[k++ % rows.length] as T));
+}
+
+async function main() {
+  const machine = {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    load_average_at_start: os.loadavg().map((v) => Math.round(v * 100) / 100),
+  };
+  const { network, version, staff, pools } = await prepare();
+  const ceilingWork = halves(pools);
+  const results: Record<string, Record<string, unknown>> = {};
+  const record = async (name: string, field: 'api' | 'ceiling', run: () => Promise<LoopResult>) => {
+    if (!wanted(name)) return;
+    const r = await run();
+    results[name] = { ...results[name], [field]: r };
+    log(
+      `${name.padEnd(14)} ${field.padEnd(8)} ${r.ops_per_s.toFixed(1).padStart(8)} ops/s  p50 ${r.p50_ms} ms  ` +
+        `p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}${r.exhausted ? '  (work used up)' : ''}`,
+    );
+  };
+
+  // --- The ceiling, with the server stopped (PGlite: one process per data directory).
+  log(`ceiling: bare SQL through pg, ${clients} clients, ${ceilingMs / 1000} s each`);
+  const ceiling = await openCeilingPool(engine, SERVER_POOL);
+  try {
+    const ctx = await loadCeilingContext(ceiling.pool);
+    const loop = (next: NextOperation, n = clients) =>
+      closedLoop({ clients: n, warmupMs, durationMs: ceilingMs, next });
+    const lendNext = withPatron(pools, ceilingWork.lend);
+    await record('lend', 'ceiling', () =>
+      loop(() => {
+        const w = lendNext();
+        return w ? ceilingLend(ceiling.pool, ctx, w.work, w.patronId) : null;
+      }),
+    );
+    await record('return', 'ceiling', () =>
+      loop(() => {
+        const w = ceilingWork.return.take();
+        return w ? ceilingReturn(ceiling.pool, ctx, w) : null;
+      }),
+    );
+    await record('scan_in', 'ceiling', () =>
+      loop(() => {
+        const w = ceilingWork.scanIn.take();
+        return w ? ceilingScanIn(ceiling.pool, ctx, w) : null;
+      }),
+    );
+    const requestNext = withPatron(pools, ceilingWork.request);
+    await record('request', 'ceiling', () =>
+      loop(() => {
+        const w = requestNext();
+        return w ? ceilingRequest(ceiling.pool, ctx, w.work, w.patronId) : null;
+      }),
+    );
+    await record('renew', 'ceiling', () =>
+      loop(() => {
+        const w = ceilingWork.renew.take();
+        return w ? ceilingRenew(ceiling.pool, ctx, w) : null;
+      }),
+    );
+    await record('patron_loans', 'ceiling', () =>
+      loop(
+        cycle(pools.heavyBorrowers, (p) => ceilingPatronLoans(ceiling.pool, p)),
+        readClients,
+      ),
+    );
+    await record('search', 'ceiling', () =>
+      loop(
+        cycle(pools.searchWords, (q) => ceilingSearch(ceiling.pool, q)),
+        readClients,
+      ),
+    );
+  } finally {
+    await ceiling.close();
+  }
+
+  // --- The real server over HTTP.
+  log('starting the server');
+  const server = await startServer(engine);
+  const api = new ApiClient(server.port, Math.max(clients, 64));
+  let steady: Record<string, LoopResult> = {};
+  try {
+    // One desk operator per institution, each with an API token (scripts' way in, api.md).
+    const tokens = new Map<string, string>();
+    for (const s of staff) {
+      const signIn = await api.request('POST', '/api/auth/sign-in', {
+        body: { username: s.username, password: BENCH_PASSWORD },
+      });
+      if (signIn.status !== 200) throw new Error(`sign-in of ${s.username}: ${signIn.status} ${signIn.body}`);
+      const cookie = String(signIn.headers['set-cookie']?.[0] ?? '').split(';')[0];
+      const created = await api.request('POST', '/api/auth/tokens', {
+        body: { name: 'bench' },
+        cookie,
+        csrf: JSON.parse(signIn.body).csrfToken,
+      });
+      if (created.status !== 201)
+        throw new Error(`token of ${s.username}: ${created.status} ${created.body}`);
+      tokens.set(s.institution_id, JSON.parse(created.body).token);
+    }
+    log(`signed in ${tokens.size} desk operators; API: ${clients} clients, ${durationMs / 1000} s each`);
+    const token = (institutionId: string) => tokens.get(institutionId) as string;
+
+    const lendNext = withPatron(pools, pools.lend);
+    const lendOp: NextOperation = () => {
+      const w = lendNext();
+      return w
+        ? api.operation('POST', '/api/circulation/loans', 201, {
+            token: token(w.work.institutionId),
+            body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
+          })
+        : null;
+    };
+    const returnOp =
+      (queue: WorkQueue<{ institutionId: string; deskId: string; barcode: string }>): NextOperation =>
+      () => {
+        const w = queue.take();
+        return w
+          ? api.operation('POST', '/api/circulation/returns', 200, {
+              token: token(w.institutionId),
+              body: { deskId: w.deskId, itemBarcode: w.barcode },
+            })
+          : null;
+      };
+    const requestNext = withPatron(pools, pools.request);
+    const requestOp: NextOperation = () => {
+      const w = requestNext();
+      return w
+        ? api.operation('POST', '/api/circulation/requests', 201, {
+            token: token(w.work.institutionId),
+            body: {
+              patronId: w.patronId,
+              bibId: w.work.bibId,
+              requestType: 'hold',
+              pickupLibraryId: w.work.pickupLibraryId,
+            },
+          })
+        : null;
+    };
+    const renewOp: NextOperation = () => {
+      const w = pools.renew.take();
+      return w
+        ? api.operation('POST', `/api/circulation/loans/${w.institutionId}/${w.loanId}/renew`, 200, {
+            token: token(w.institutionId),
+            body: {},
+          })
+        : null;
+    };
+    const loop = (next: NextOperation, n = clients) => closedLoop({ clients: n, warmupMs, durationMs, next });
+    // Keep enough work for the steady load after the saturation runs.
+    const steadyShare = Math.ceil((rate / 4) * (steadyMs / 1000) * 1.1);
+    const reserve = <T>(q: WorkQueue<T>) => q.split(Math.min(steadyShare, Math.floor(q.remaining / 3)));
+    const steadyWork = {
+      lend: reserve(pools.lend),
+      return: reserve(pools.return),
+      scanIn: reserve(pools.scanIn),
+      request: reserve(pools.request),
+    };
+    await record('lend', 'api', () => loop(lendOp));
+    await record('return', 'api', () => loop(returnOp(pools.return)));
+    await record('scan_in', 'api', () => loop(returnOp(pools.scanIn)));
+    await record('request', 'api', () => loop(requestOp));
+    await record('renew', 'api', () => loop(renewOp));
+    await record('patron_loans', 'api', () =>
+      loop(
+        cycle(pools.heavyBorrowers, (p) =>
+          api.operation('GET', `/api/circulation/patrons/${p.institutionId}/${p.patronId}/loans`, 200, {
+            token: token(p.institutionId),
+          }),
+        ),
+        readClients,
+      ),
+    );
+    await record('search', 'api', () =>
+      loop(
+        cycle(pools.searchWords, (q) => api.operation('GET', `/api/search?q=${encodeURIComponent(q)}`, 200)),
+        readClients,
+      ),
+    );
+
+    if (wanted('steady')) {
+      log(`steady load: ${rate} mixed desk operations a second for ${steadyMs / 1000} s`);
+      const lendSteady = withPatron(pools, steadyWork.lend);
+      const requestSteady = withPatron(pools, steadyWork.request);
+      steady = await openLoop({
+        ratePerSecond: rate,
+        durationMs: steadyMs,
+        kinds: [
+          {
+            name: 'lend',
+            next: () => {
+              const w = lendSteady();
+              return w
+                ? api.operation('POST', '/api/circulation/loans', 201, {
+                    token: token(w.work.institutionId),
+                    body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
+                  })
+                : null;
+            },
+          },
+          { name: 'return', next: returnOp(steadyWork.return) },
+          { name: 'scan_in', next: returnOp(steadyWork.scanIn) },
+          {
+            name: 'request',
+            next: () => {
+              const w = requestSteady();
+              return w
+                ? api.operation('POST', '/api/circulation/requests', 201, {
+                    token: token(w.work.institutionId),
+                    body: {
+                      patronId: w.patronId,
+                      bibId: w.work.bibId,
+                      requestType: 'hold',
+                      pickupLibraryId: w.work.pickupLibraryId,
+                    },
+                  })
+                : null;
+            },
+          },
+        ],
+      });
+      for (const [name, r] of Object.entries(steady)) {
+        log(
+          `steady ${name.padEnd(8)} ${r.ops_per_s} ops/s  p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}`,
+        );
+      }
+    }
+    if (api.failures.length)
+      log(`unexpected answers (first ${api.failures.length}):\n  ${api.failures.join('\n  ')}`);
+  } finally {
+    api.close();
+    await server.stop();
+  }
+  const peakRssMb = server.peakRssMb();
+  log(`server peak RSS ${peakRssMb} MB`);
+
+  // --- Results.
+  const scenarios: Record<string, Record<string, unknown>> = {};
+  for (const [name, r] of Object.entries(results)) {
+    const a = r.api as LoopResult | undefined;
+    const c = r.ceiling as LoopResult | undefined;
+    scenarios[name] = {
+      ops_per_s: a?.ops_per_s ?? null,
+      p50_ms: a?.p50_ms ?? null,
+      p95_ms: a?.p95_ms ?? null,
+      p99_ms: a?.p99_ms ?? null,
+      ceiling_ops_per_s: c?.ops_per_s ?? null,
+      ratio: a && c && c.ops_per_s > 0 ? Math.round((a.ops_per_s / c.ops_per_s) * 1000) / 1000 : null,
+      clients: name === 'patron_loans' || name === 'search' ? readClients : clients,
+      errors: a?.errors ?? null,
+      ceiling_p50_ms: c?.p50_ms ?? null,
+      ceiling_p95_ms: c?.p95_ms ?? null,
+      ceiling_errors: c?.errors ?? null,
+      measured_s: a?.seconds ?? null,
+      work_used_up: Boolean(a?.exhausted),
+    };
+  }
+  const s = (name: string) =>
+    (scenarios[name] ?? { ratio: null, p95_ms: null }) as { ratio: number | null; p95_ms: number | null };
+  const allSteady = Object.values(steady);
+  const output = {
+    generated_at: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    engine,
+    database: version,
+    machine: { ...machine, load_average_at_end: os.loadavg().map((v) => Math.round(v * 100) / 100) },
+    network,
+    settings: {
+      clients,
+      read_clients: readClients,
+      duration_s: durationMs / 1000,
+      warmup_s: warmupMs / 1000,
+      ceiling_duration_s: ceilingMs / 1000,
+      server_pool: engine === 'postgresql' ? SERVER_POOL : 1,
+      ceiling_pool: engine === 'postgresql' ? SERVER_POOL : 1,
+      server_log_level: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      job_worker: 'on (the day’s jobs were run before the measurement, so its ticks find nothing due)',
+      letter_delivery: 'off (SMTP_URL unset: letters stay in the outbox)',
+    },
+    scenarios,
+    steady_load: { rate_per_s: rate, duration_s: steadyMs / 1000, operations: steady },
+    server: { peak_rss_mb: peakRssMb },
+    targets: {
+      lend_ratio_at_least_0_35: (s('lend').ratio ?? 0) >= 0.35,
+      steady_p95_under_25_ms: allSteady.length > 0 && allSteady.every((r) => r.p95_ms < 25 && r.count > 0),
+      steady_p99_under_50_ms: allSteady.length > 0 && allSteady.every((r) => r.p99_ms < 50 && r.count > 0),
+      patron_loans_p95_under_50_ms: (s('patron_loans').p95_ms ?? Infinity) < 50,
+      search_p95_under_100_ms: (s('search').p95_ms ?? Infinity) < 100,
+      server_memory_under_1_gb: peakRssMb < 1024,
+    },
+  };
+  const dir = resolve('bench/results');
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(output, null, 2)}\n`;
+  // A partial run (--only) or one at another rate goes beside the full results, not over them.
+  const partial = only !== null || values.rate !== undefined || values['read-clients'] !== undefined;
+  const name = partial ? `${engine}-partial.json` : `${engine}${quick ? '-quick' : ''}.json`;
+  if (!partial) writeFileSync(resolve(dir, 'latest.json'), json);
+  writeFileSync(resolve(dir, name), json);
+  console.log(
+    `\n| scenario | ops/s | p50 ms | p95 ms | p99 ms | ceiling ops/s | ratio |\n|---|---|---|---|---|---|---|`,
+  );
+  for (const [name, r] of Object.entries(scenarios)) {
+    console.log(
+      `| ${name} | ${r.ops_per_s} | ${r.p50_ms} | ${r.p95_ms} | ${r.p99_ms} | ${r.ceiling_ops_per_s} | ${r.ratio} |`,
+    );
+  }
+  console.log(`\ntargets: ${JSON.stringify(output.targets)}\nwritten: bench/results/${name}`);
+}
+
+await main();
