@@ -4,6 +4,12 @@ import { type Executor, patronName } from './repository.ts';
 export const receiptUrl = (institutionId: string, loanId: string) =>
   `/api/circulation/loans/${institutionId}/${loanId}/receipt`;
 
+/**
+ * A loan with what the desk shows of it. The item, record and patron are joined; the terms'
+ * renewals, the desk and its library are scalar subqueries: with all seven tables joined the
+ * planner spent about 3 ms (more than the query itself) choosing a join order on every lend,
+ * return and renewal (docs/benchmarks.md, "Profile").
+ */
 function loanQuery(db: Executor) {
   return db
     .selectFrom('loans as l')
@@ -16,11 +22,6 @@ function loanQuery(db: Executor) {
     .innerJoin('patrons as p', (j) =>
       j.onRef('p.institution_id', '=', 'l.institution_id').onRef('p.id', '=', 'l.patron_id'),
     )
-    .innerJoin('terms_of_use as t', (j) =>
-      j.onRef('t.institution_id', '=', 'l.institution_id').onRef('t.id', '=', 'l.terms_of_use_id'),
-    )
-    .innerJoin('circulation_desks as d', 'd.id', 'l.desk_id')
-    .innerJoin('libraries as dl', 'dl.id', 'l.desk_library_id')
     .select([
       'l.id',
       'l.institution_id',
@@ -30,6 +31,8 @@ function loanQuery(db: Executor) {
       'l.renewals_used',
       'l.returned_at',
       'l.desk_institution_id',
+      'l.desk_id',
+      'l.desk_library_id as library_id',
       'i.id as item_id',
       'i.barcode',
       'b.title',
@@ -38,11 +41,30 @@ function loanQuery(db: Executor) {
       'p.first_name',
       'p.last_name',
       'p.preferred_name',
-      't.renewals_allowed',
-      'd.id as desk_id',
-      'd.name as desk_name',
-      'dl.id as library_id',
-      'dl.name as library_name',
+    ])
+    .select((eb) => [
+      eb
+        .selectFrom('terms_of_use as t')
+        .select('t.renewals_allowed')
+        .whereRef('t.institution_id', '=', 'l.institution_id')
+        .whereRef('t.id', '=', 'l.terms_of_use_id')
+        .$asScalar()
+        .$notNull()
+        .as('renewals_allowed'),
+      eb
+        .selectFrom('circulation_desks as d')
+        .select('d.name')
+        .whereRef('d.id', '=', 'l.desk_id')
+        .$asScalar()
+        .$notNull()
+        .as('desk_name'),
+      eb
+        .selectFrom('libraries as dl')
+        .select('dl.name')
+        .whereRef('dl.id', '=', 'l.desk_library_id')
+        .$asScalar()
+        .$notNull()
+        .as('library_name'),
     ]);
 }
 
