@@ -10,8 +10,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dayAt, plusDays } from '../../src/server/circulation/rules/calendar.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { type ApiSession, apiCall, apiSignIn } from './api-session.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
-import { DEMO_PASSWORD, expectAccessible, screenshotForDocs, signInAsStaff, withPage } from './desk.ts';
+import { expectAccessible, screenshotForDocs, signInAsStaff, withPage } from './desk.ts';
 
 const TIMEOUT = 120_000;
 const ZONE = 'America/Toronto';
@@ -31,41 +32,7 @@ afterAll(async () => {
 
 // --- Setup through the API: it stands for work done at the desk, not on the screens tested ----
 
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function apiSignIn(username: string): Promise<ApiSession> {
-  const response = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  expect(response.status, `sign-in as ${username}`).toBe(200);
-  const session = (await response.json()) as { csrfToken: string };
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return { cookie, csrfToken: session.csrfToken };
-}
-
-async function apiPost<T>(session: ApiSession, path: string, body: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api${path}`, {
-    method: 'POST',
-    headers: {
-      accept: 'application/json',
-      'content-type': 'application/json',
-      cookie: session.cookie,
-      'x-csrf-token': session.csrfToken,
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+const apiPost = <T>(s: ApiSession, p: string, b: unknown) => apiCall<T>(server.url, s, 'POST', p, b);
 
 /** Regular-loan copies of NORTH on the shelf at North Main Library, not yet used by this file. */
 const usedItems = new Set<string>();
@@ -122,7 +89,7 @@ async function lendToDemoPatron(): Promise<{
   fallback: boolean;
 }> {
   const { deskId, patronId } = await northIds();
-  const operator = await apiSignIn('north-desk-operator');
+  const operator = await apiSignIn(server.url, 'north-desk-operator');
   const lentDay = dayAt(ZONE, new Date());
   const result = await apiPost<{
     loan: { dueAt: string };

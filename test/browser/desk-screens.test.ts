@@ -8,10 +8,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { type ApiMethod, type ApiSession, apiCall, apiSignIn } from './api-session.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import {
   chooseDesk,
-  DEMO_PASSWORD,
   expectAccessible as expectAccessibleNow,
   openStaffTask,
   screenshotForDocs,
@@ -69,42 +69,7 @@ async function takeItem(libraryId: string): Promise<ShelfItem> {
   return { id: row.id, barcode: row.barcode, title: row.title };
 }
 
-/** A staff member signed in to the API from Node: the session cookie and its CSRF token. */
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function apiSignIn(username: string): Promise<ApiSession> {
-  const response = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  expect(response.status, `sign-in as ${username}`).toBe(200);
-  const session = (await response.json()) as { csrfToken: string };
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return { cookie, csrfToken: session.csrfToken };
-}
-
-async function api<T>(session: ApiSession, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api${path}`, {
-    method,
-    headers: {
-      accept: 'application/json',
-      cookie: session.cookie,
-      ...(method === 'GET' ? {} : { 'x-csrf-token': session.csrfToken }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
-}
+const api = <T>(s: ApiSession, m: ApiMethod, p: string, b?: unknown) => apiCall<T>(server.url, s, m, p, b);
 
 let staff: ApiSession;
 
@@ -158,7 +123,7 @@ beforeAll(async () => {
   };
   expect(Object.values(fx.libraries).every(Boolean) && Object.values(fx.desks).every(Boolean)).toBe(true);
   expect(Object.values(fx.patrons).every(Boolean)).toBe(true);
-  staff = await apiSignIn('north-desk-manager');
+  staff = await apiSignIn(server.url, 'north-desk-manager');
 }, 180_000);
 
 afterAll(async () => {

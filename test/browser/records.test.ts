@@ -8,15 +8,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { type ApiSession, apiSignIn } from './api-session.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
-import {
-  DEMO_PASSWORD,
-  expectAccessible,
-  openStaffTask,
-  screenshotForDocs,
-  signInAsStaff,
-  withPage,
-} from './desk.ts';
+import { expectAccessible, openStaffTask, screenshotForDocs, signInAsStaff, withPage } from './desk.ts';
 
 const TIMEOUT = 120_000;
 
@@ -42,26 +36,7 @@ afterAll(async () => {
 
 // --- API set-up, standing for work done elsewhere (earlier desk work) ---------------------------
 
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-}
-
-async function apiSignIn(username: string): Promise<ApiSession> {
-  const response = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  expect(response.status, `sign-in as ${username}`).toBe(200);
-  const session = (await response.json()) as { csrfToken: string };
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return { cookie, csrfToken: session.csrfToken };
-}
-
+/** Answers the status and the body, success or not: the set-up tries items until one lends. */
 async function api<T>(session: ApiSession, method: 'GET' | 'POST', path: string, body?: unknown) {
   const response = await fetch(`${server.url}/api${path}`, {
     method,
@@ -327,7 +302,7 @@ describe('item records', () => {
   test(
     'a desk manager finds an item by its barcode, reads its history, edits it and withdraws it',
     async () => {
-      const session = await apiSignIn('north-desk-manager');
+      const session = await apiSignIn(server.url, 'north-desk-manager');
       const candidates = await northMainItems();
       // Earlier desk work: one copy lent and returned (its history), one still on loan.
       const returned = await lendOneOf(session, candidates, 'Returner');

@@ -8,9 +8,9 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer } from '../support/server.ts';
+import { type ApiMethod, type ApiSession, apiCall, apiSignIn } from './api-session.ts';
 import { checkAccessibility, describeViolations, launchBrowser, type TestBrowser } from './browser.ts';
 
-const PASSWORD = 'shelfshare-demo';
 const TIMEOUT = 90_000;
 const ISBN = '9780140444308';
 const HEBREW_TITLE = 'מלחמה ושלום';
@@ -19,42 +19,7 @@ const HEBREW_AUTHOR = 'לב טולסטוי';
 let server: { url: string; close(): Promise<void> };
 let browser: TestBrowser;
 
-/** A staff member signed in to the API from Node: the session cookie and its CSRF token. */
-interface ApiSession {
-  cookie: string;
-  csrfToken: string;
-  institutionId: string;
-}
-
-async function apiSignIn(username: string): Promise<ApiSession> {
-  const response = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  expect(response.status, `sign-in as ${username}`).toBe(200);
-  const session = (await response.json()) as { csrfToken: string; user: { institutionId: string } };
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return { cookie, csrfToken: session.csrfToken, institutionId: session.user.institutionId };
-}
-
-async function api<T>(session: ApiSession, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api${path}`, {
-    method,
-    headers: {
-      accept: 'application/json',
-      cookie: session.cookie,
-      ...(method === 'GET' ? {} : { 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(s: ApiSession, m: ApiMethod, p: string, b?: unknown) => apiCall<T>(server.url, s, m, p, b);
 
 /**
  * Catalogues a record at the signed-in member's institution with a holding and `copies` items
@@ -92,9 +57,9 @@ beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
   const lesMis = { title: 'Les Misérables', author: 'Victor Hugo', isbns: [ISBN], publicationYear: 1982 };
-  const north = await apiSignIn('north-sysadmin');
-  const south = await apiSignIn('south-sysadmin');
-  const east = await apiSignIn('east-sysadmin');
+  const north = await apiSignIn(server.url, 'north-sysadmin');
+  const south = await apiSignIn(server.url, 'south-sysadmin');
+  const east = await apiSignIn(server.url, 'east-sysadmin');
   await catalogue(north, lesMis, 1);
   await catalogue(south, lesMis, 2);
   await catalogue(east, lesMis, 1);
