@@ -232,6 +232,20 @@ export async function signOut(): Promise<void> {
     await apiRequest<void>('POST', '/api/auth/sign-out');
   } finally {
     csrfToken = null;
+    forgetDeskWorkingLists();
+  }
+}
+
+/**
+ * The desk screens keep their session lists (what was scanned, with borrowers' names) in
+ * sessionStorage under `shelfshare.desk.`; the next person at a shared desk must not see them.
+ */
+function forgetDeskWorkingLists(): void {
+  try {
+    const keys = Object.keys(window.sessionStorage).filter((k) => k.startsWith('shelfshare.desk.'));
+    for (const key of keys) window.sessionStorage.removeItem(key);
+  } catch {
+    // Storage blocked: there is nothing kept to forget.
   }
 }
 

@@ -381,6 +381,22 @@ describe('patron services', () => {
         const fine = outcome.getByTestId('return-fine');
         expect(await fine.textContent()).toMatch(/Overdue fine: CA\$\d+\.\d\d \(\d+ days late/);
         expect(await hasFocus(bar)).toBe(true);
+
+        // An item back on time says nothing of a fine (the API reports a fine of 0 for it).
+        const onTime = shelf[6] as string;
+        await page.getByRole('tab', { name: 'Loans' }).click();
+        await page.getByRole('tabpanel', { name: 'Loans' }).getByLabel('Scan item barcode').click();
+        await scan(page, onTime);
+        await page.getByTestId('loans-status').filter({ hasText: onTime }).waitFor();
+        await page.getByRole('tab', { name: 'Returns' }).click();
+        await page.getByRole('tabpanel', { name: 'Returns' }).getByLabel('Scan item barcode').click();
+        await scan(page, onTime);
+        const onTimeOutcome = page.getByTestId('return-outcome').filter({ hasText: onTime });
+        await onTimeOutcome.waitFor();
+        expect(await onTimeOutcome.getByTestId('return-fine').count()).toBe(0);
+        expect(await page.getByTestId('returns-status').textContent()).not.toContain('fine');
+        // The late return made before is still listed after switching tabs.
+        await outcome.waitFor();
         await expectAccessible(page);
 
         await fine.getByRole('button', { name: 'Go to Fines & fees' }).click();

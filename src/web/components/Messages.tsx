@@ -19,7 +19,9 @@ export function ErrorMessage({ title, children }: { title?: string; children: Re
           {title}
         </Text>
       ) : null}
-      <Text inherit>{children}</Text>
+      <Text inherit component="div">
+        {children}
+      </Text>
     </Box>
   );
 }

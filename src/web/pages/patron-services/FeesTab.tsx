@@ -48,7 +48,7 @@ export function FeesTab({ patron, refresh, onChanged }: FeesTabProps) {
       {fees.state === 'error' ? <ApiErrorAlert title="Fees could not be loaded" error={fees.error} /> : null}
       {data ? (
         <Box component="section" aria-labelledby="fees-heading">
-          <Title order={3} id="fees-heading">
+          <Title order={3} id="fees-heading" tabIndex={-1}>
             Fines & fees
           </Title>
           <Text mb="xs" data-testid="fees-balance">
@@ -196,6 +196,8 @@ export function FeesTab({ patron, refresh, onChanged }: FeesTabProps) {
             setActing(null);
             setStatus(message);
             onChanged();
+            // The form that had the focus is gone: keep keyboard users in the fees section.
+            document.getElementById('fees-heading')?.focus();
           }}
         />
       ) : null}

@@ -121,9 +121,11 @@ export function PatronHeader({ patron, fees }: { patron: Patron; fees: PatronFee
             c={owes ? 'red.9' : undefined}
             data-testid="open-balance"
           >
-            {balances.length === 0
-              ? 'Nothing owed'
-              : balances.map((b) => formatMoney(b.balanceMinor, b.currency)).join(', ')}
+            {fees === null
+              ? 'Could not be loaded'
+              : balances.length === 0
+                ? 'Nothing owed'
+                : balances.map((b) => formatMoney(b.balanceMinor, b.currency)).join(', ')}
           </Text>
         </Fact>
       </Box>

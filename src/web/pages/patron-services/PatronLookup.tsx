@@ -55,7 +55,8 @@ export function PatronLookup({ institutionId, autoFocus, onOpen }: PatronLookupP
       setSearched(q);
       setTotal(found.total);
       setResults(found.patrons);
-      if (found.patrons.length === 0) inputRef.current?.focus();
+      // Selected, so that the next card scanned replaces the text rather than joining it.
+      if (found.patrons.length === 0) inputRef.current?.select();
     } catch (e) {
       setError(e);
       setResults(null);

@@ -16,7 +16,7 @@ import { PatronHeader } from './PatronHeader.tsx';
 import { PatronLookup } from './PatronLookup.tsx';
 import { useLoaded } from './parts.tsx';
 import { RequestsTab } from './RequestsTab.tsx';
-import { ReturnsTab } from './ReturnsTab.tsx';
+import { type ReturnOutcome, ReturnsTab } from './ReturnsTab.tsx';
 
 const TABS = [
   { value: 'loans', label: 'Loans' },
@@ -57,6 +57,8 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
   const scanFocused = useCallback(() => setFocusScanFor(undefined), []);
   const [session, setSession] = useState<{ patronId: string; loans: Loan[] }>({ patronId: '', loans: [] });
   const sessionLoans = session.patronId === patronId ? session.loans : [];
+  // The returns made here, with their slips: they outlive a tab change (the tabs unmount).
+  const [returnOutcomes, setReturnOutcomes] = useState<ReturnOutcome[]>([]);
 
   const loaded = useLoaded(
     async (signal) => {
@@ -127,7 +129,13 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
               />
             </Tabs.Panel>
             <Tabs.Panel value="returns" pt="md">
-              <ReturnsTab desk={desk} onChanged={bump} onShowFees={() => setTab('fees')} />
+              <ReturnsTab
+                desk={desk}
+                onChanged={bump}
+                onShowFees={() => setTab('fees')}
+                outcomes={returnOutcomes}
+                setOutcomes={setReturnOutcomes}
+              />
             </Tabs.Panel>
             <Tabs.Panel value="requests" pt="md">
               <RequestsTab patron={current.patron} desk={desk} refresh={refresh} onChanged={bump} />

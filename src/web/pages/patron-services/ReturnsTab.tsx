@@ -13,16 +13,23 @@ const NEXT_STEP_WORDS: Record<ReturnResult['nextStep']['kind'], string> = {
   reshelve: 'Reshelve it',
 };
 
+/** One return made in this tab, newest first; kept by the page so a tab change keeps it. */
+export interface ReturnOutcome {
+  key: number;
+  result: ReturnResult;
+}
+
 interface ReturnsTabProps {
   desk: SessionDesk;
   onChanged: () => void;
   onShowFees: () => void;
+  outcomes: ReturnOutcome[];
+  setOutcomes: (update: (prev: ReturnOutcome[]) => ReturnOutcome[]) => void;
 }
 
 /** Returns at the desk: each outcome says where the item goes next, and any fine it set. */
-export function ReturnsTab({ desk, onChanged, onShowFees }: ReturnsTabProps) {
+export function ReturnsTab({ desk, onChanged, onShowFees, outcomes, setOutcomes }: ReturnsTabProps) {
   const [busy, setBusy] = useState(false);
-  const [outcomes, setOutcomes] = useState<{ key: number; result: ReturnResult }[]>([]);
   const [failure, setFailure] = useState<{ barcode: string; error: unknown } | null>(null);
   const [status, setStatus] = useState('');
 
@@ -32,9 +39,11 @@ export function ReturnsTab({ desk, onChanged, onShowFees }: ReturnsTabProps) {
     try {
       const result = await returnItem(desk.id, barcode);
       setOutcomes((prev) => [{ key: Date.now(), result }, ...prev].slice(0, 20));
-      const fine = result.fine
-        ? ` An overdue fine of ${formatMoney(result.fine.amountMinor, result.fine.currency)} was charged.`
-        : '';
+      // An on-time return carries a fine of 0: only a charged fine is news.
+      const fine =
+        result.fine && result.fine.amountMinor > 0
+          ? ` An overdue fine of ${formatMoney(result.fine.amountMinor, result.fine.currency)} was charged.`
+          : '';
       setStatus(
         `${result.loan ? 'Returned' : 'Scanned in'} “${result.item.title}” (${barcode}). ${NEXT_STEP_WORDS[result.nextStep.kind]}.${fine} Scan the next item.`,
       );
@@ -107,7 +116,7 @@ export function ReturnsTab({ desk, onChanged, onShowFees }: ReturnsTabProps) {
                   </VisuallyHidden>
                 </Anchor>
               ) : null}
-              {result.fine ? (
+              {result.fine && result.fine.amountMinor > 0 ? (
                 <Group gap="sm" mt={4} wrap="wrap" data-testid="return-fine">
                   <Text c="red.9" fw={700}>
                     Overdue fine: {formatMoney(result.fine.amountMinor, result.fine.currency)} (
