@@ -36,7 +36,15 @@ function PickList({ desk }: { desk: SessionDesk }) {
   const [rows, setRows] = useState<RequestView[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [reload, setReload] = useState(0);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  // Each row (and the scan) is busy on its own: one row's answer must not re-enable another's button.
+  const [busyIds, setBusyIds] = useState<ReadonlySet<string>>(new Set());
+  const startBusy = (id: string) => setBusyIds((prev) => new Set(prev).add(id));
+  const endBusy = (id: string) =>
+    setBusyIds((prev) => {
+      const next = new Set(prev);
+      next.delete(id);
+      return next;
+    });
   const [actionError, setActionError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirm, setConfirm] = useState<{ row: RequestView; condition: 'missing' | 'damaged' } | null>(null);
@@ -70,7 +78,7 @@ function PickList({ desk }: { desk: SessionDesk }) {
   }, []);
 
   async function onPicked(row: RequestView) {
-    setBusyId(row.id);
+    startBusy(row.id);
     setActionError(null);
     try {
       const request = await markPicked(row.institutionId, row.id);
@@ -84,26 +92,26 @@ function PickList({ desk }: { desk: SessionDesk }) {
     } catch (e) {
       setActionError(e);
     } finally {
-      setBusyId(null);
+      endBusy(row.id);
     }
   }
 
   async function onScanIn(barcode: string) {
-    setBusyId('scan');
+    startBusy('scan');
     setActionError(null);
     try {
       showOutcome({ kind: 'scanned', result: await returnItem(desk.id, barcode) });
     } catch (e) {
       setActionError(e);
     } finally {
-      setBusyId(null);
+      endBusy('scan');
     }
   }
 
   async function onConfirmMissing(note: string) {
     if (!confirm) return;
     const { row, condition } = confirm;
-    setBusyId(row.id);
+    startBusy(row.id);
     setConfirmError(null);
     try {
       const result = await markMissing(row.institutionId, row.id, condition, note || undefined);
@@ -119,7 +127,7 @@ function PickList({ desk }: { desk: SessionDesk }) {
     } catch (e) {
       setConfirmError(e);
     } finally {
-      setBusyId(null);
+      endBusy(row.id);
     }
   }
 
@@ -147,7 +155,7 @@ function PickList({ desk }: { desk: SessionDesk }) {
             key={outcomeKey}
             outcome={outcome}
             desk={desk}
-            busy={busyId === 'scan'}
+            busy={busyIds.has('scan')}
             onScanIn={onScanIn}
           />
         ) : null}
@@ -211,7 +219,7 @@ function PickList({ desk }: { desk: SessionDesk }) {
                     <Table.Td>
                       <Group gap={6} wrap="nowrap">
                         <SlipLink href={pickSlipsUrl(desk.libraryId, row.id)}>Print slip</SlipLink>
-                        <Button size="xs" loading={busyId === row.id} onClick={() => onPicked(row)}>
+                        <Button size="xs" loading={busyIds.has(row.id)} onClick={() => onPicked(row)}>
                           Mark picked
                         </Button>
                         <Button
@@ -252,7 +260,7 @@ function PickList({ desk }: { desk: SessionDesk }) {
         confirmLabel={confirm?.condition === 'damaged' ? 'Mark damaged' : 'Mark missing'}
         noteLabel="Note"
         noteDescription="Optional: where you looked, what is damaged."
-        busy={confirm !== null && busyId === confirm.row.id}
+        busy={confirm !== null && busyIds.has(confirm.row.id)}
         error={confirmError}
         onConfirm={onConfirmMissing}
         onClose={() => setConfirm(null)}

@@ -70,8 +70,12 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
       return { patron, fees };
     },
     [institutionId, patronId, refresh],
+    patronId,
   );
-  const current = loaded.state === 'done' && loaded.data?.patron.id === patronId ? loaded.data : null;
+  // A failed refresh keeps the patron on screen (with the error above it): the work in the tabs,
+  // a refusal or an override form, must not vanish because one reload failed.
+  const shown = loaded.state === 'loading' ? null : loaded.data;
+  const current = shown && shown.patron.id === patronId ? shown : null;
   usePageTitle(current ? `Patron services: ${patronDisplayName(current.patron)}` : 'Patron services');
 
   function setTab(value: string | null) {
@@ -92,7 +96,13 @@ function PatronServices({ desk }: { desk: SessionDesk }) {
       {patronId && !current && loaded.state !== 'error' ? (
         <StatusMessage>Loading the patron…</StatusMessage>
       ) : null}
-      {patronId && loaded.state === 'error' ? (
+      {patronId && loaded.state === 'error' && current ? (
+        <ApiErrorAlert
+          title="The patron's record could not be refreshed; what is shown may be out of date"
+          error={loaded.error}
+        />
+      ) : null}
+      {patronId && loaded.state === 'error' && !current ? (
         <Box>
           <ApiErrorAlert title="This patron could not be opened" error={loaded.error} />
           <Anchor component={Link} to="/staff/patron-services" c="blue.9">

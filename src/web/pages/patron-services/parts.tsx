@@ -2,25 +2,44 @@
  * Small pieces the patron services tabs share: loading a resource with a refresh counter
  * and the names of codes.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FeeType } from '../../api/circulation.ts';
 import type { RequestStatus } from '../../api/shared.ts';
 import { isAbort } from '../../api.ts';
 
 export type Loaded<T> =
   | { state: 'loading' }
-  | { state: 'error'; error: unknown }
+  /** `data`: what was last loaded, kept when a refresh fails so the screen stays usable. */
+  | { state: 'error'; error: unknown; data?: T }
   | { state: 'done'; data: T };
 
-/** Loads with `load` whenever a dependency (e.g. the refresh counter) changes; aborts the previous load. */
-export function useLoaded<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
+/**
+ * Loads with `load` whenever a dependency (e.g. the refresh counter) changes; aborts the previous
+ * load. A failed refresh keeps the last data beside the error; a new `resetKey` (another patron)
+ * starts from "loading", so one record's error or data never shows while the next one loads.
+ */
+export function useLoaded<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  resetKey?: unknown,
+): Loaded<T> {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
+  const lastKey = useRef(resetKey);
   useEffect(() => {
+    if (lastKey.current !== resetKey) {
+      lastKey.current = resetKey;
+      setLoaded({ state: 'loading' });
+    }
     const controller = new AbortController();
     load(controller.signal)
       .then((data) => setLoaded({ state: 'done', data }))
       .catch((error: unknown) => {
-        if (!isAbort(error)) setLoaded({ state: 'error', error });
+        if (isAbort(error)) return;
+        setLoaded((prev) => ({
+          state: 'error',
+          error,
+          data: prev.state === 'loading' ? undefined : prev.data,
+        }));
       });
     return () => controller.abort();
     // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
