@@ -69,31 +69,24 @@ export async function emailLoanReceipt(
     timeZone: institution.time_zone,
   });
   const loans = ids.map((id) => openById.get(id)).filter((l) => l !== undefined);
-  const messageId = `loan-receipt-${randomUUID()}@shelfshare`;
-  const letterId = await ctx.db.transaction().execute(async (trx) => {
-    await writeLetter(trx, {
-      institutionId,
-      patronId,
-      type: 'loan_receipt',
-      to,
-      subject: `${institution.name}: loan receipt`,
-      body: [
-        `Dear ${patron.name},`,
-        '',
-        loans.length === 1 ? 'You have this item on loan:' : `You have these ${loans.length} items on loan:`,
-        ...loans.map((l) => `  ${l.item.title} (${l.item.barcode}), due ${due.format(new Date(l.dueAt))}`),
-        '',
-        institution.name,
-      ].join('\n'),
-      messageId,
-      at: now,
-    });
-    const row = await trx
-      .selectFrom('letters')
-      .select('id')
-      .where('message_id', '=', messageId)
-      .executeTakeFirstOrThrow();
-    return row.id;
+  // A fresh Message-ID each time, so the insert always writes: each click is one more receipt.
+  const letterId = await writeLetter(ctx.db, {
+    institutionId,
+    patronId,
+    type: 'loan_receipt',
+    to,
+    subject: `${institution.name}: loan receipt`,
+    body: [
+      `Dear ${patron.name},`,
+      '',
+      loans.length === 1 ? 'You have this item on loan:' : `You have these ${loans.length} items on loan:`,
+      ...loans.map((l) => `  ${l.item.title} (${l.item.barcode}), due ${due.format(new Date(l.dueAt))}`),
+      '',
+      institution.name,
+    ].join('\n'),
+    messageId: `loan-receipt-${randomUUID()}@shelfshare`,
+    at: now,
   });
+  if (!letterId) throw new Error('unreachable: a new Message-ID never conflicts');
   return { letterId, to };
 }

@@ -400,9 +400,9 @@ export async function writeLetter(
     at: Date;
     values?: Record<string, string>;
   },
-): Promise<void> {
+): Promise<string | null> {
   const content = await composeLetter(trx, letter);
-  await trx
+  const row = await trx
     .insertInto('letters')
     .values({
       institution_id: letter.institutionId,
@@ -417,7 +417,10 @@ export async function writeLetter(
       next_attempt_at: letter.at,
     })
     .onConflict((oc) => oc.column('message_id').doNothing())
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  // Null when a letter with this Message-ID was already written (a repeated step writes none).
+  return row?.id ?? null;
 }
 
 /**
