@@ -43,3 +43,17 @@ export function formatDate(iso: string | null | undefined): string {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso);
   return date.toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
+
+/** The overdue fine a return set, as the desk says it; null when the item came back on time. */
+export function describeReturnFine(
+  fine:
+    | { amountMinor: number; currency: string; overdueDays: number; chargedDays: number }
+    | null
+    | undefined,
+): string | null {
+  if (!fine || fine.overdueDays <= 0) return null;
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  if (fine.amountMinor > 0)
+    return `Returned late (${days(fine.overdueDays)} overdue): overdue fine ${formatMoney(fine.amountMinor, fine.currency)} for ${fine.chargedDays} charged day${fine.chargedDays === 1 ? '' : 's'}.`;
+  return `Returned late (${days(fine.overdueDays)} overdue), no fine charged.`;
+}

@@ -5,7 +5,7 @@ import type { SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { ScanInput, type ScanInputHandle } from '../../components/ScanInput.tsx';
 import { WordBadge } from '../../components/WordBadge.tsx';
-import { formatDate, formatDateTime, formatMoney } from '../../format.ts';
+import { describeReturnFine, formatDate, formatDateTime, formatMoney } from '../../format.ts';
 import { RequireDesk } from '../../staff/RequireDesk.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
 import { SlipLink } from './deskParts.tsx';
@@ -181,16 +181,8 @@ function whatHappened(mode: Mode, result: ReturnResult): string[] {
   return lines;
 }
 
-function fineText(result: ReturnResult): string | null {
-  const { fine } = result;
-  if (!fine || fine.overdueDays <= 0) return null;
-  if (fine.amountMinor > 0)
-    return `Returned late (${fine.overdueDays} day${fine.overdueDays === 1 ? '' : 's'} overdue): overdue fine ${formatMoney(fine.amountMinor, fine.currency)} for ${fine.chargedDays} charged day${fine.chargedDays === 1 ? '' : 's'}.`;
-  return `Returned late (${fine.overdueDays} day${fine.overdueDays === 1 ? '' : 's'} overdue), no fine charged.`;
-}
-
 function NextStepCard({ mode, entry, result }: { mode: Mode; entry: ScanEntry; result: ReturnResult }) {
-  const fine = fineText(result);
+  const fine = describeReturnFine(result.fine);
   return (
     <Paper
       withBorder

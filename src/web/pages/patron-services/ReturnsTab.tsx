@@ -5,7 +5,7 @@ import type { SessionDesk } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { ScanInput } from '../../components/ScanInput.tsx';
 import { WordBadge } from '../../components/WordBadge.tsx';
-import { formatDateTime, formatMoney } from '../../format.ts';
+import { describeReturnFine, formatDateTime, formatMoney } from '../../format.ts';
 
 const NEXT_STEP_WORDS: Record<ReturnResult['nextStep']['kind'], string> = {
   hold_shelf: 'Put it on the hold shelf',
@@ -39,13 +39,9 @@ export function ReturnsTab({ desk, onChanged, onShowFees, outcomes, setOutcomes 
     try {
       const result = await returnItem(desk.id, barcode);
       setOutcomes((prev) => [{ key: Date.now(), result }, ...prev].slice(0, 20));
-      // An on-time return carries a fine of 0: only a charged fine is news.
-      const fine =
-        result.fine && result.fine.amountMinor > 0
-          ? ` An overdue fine of ${formatMoney(result.fine.amountMinor, result.fine.currency)} was charged.`
-          : '';
+      const fine = describeReturnFine(result.fine);
       setStatus(
-        `${result.loan ? 'Returned' : 'Scanned in'} “${result.item.title}” (${barcode}). ${NEXT_STEP_WORDS[result.nextStep.kind]}.${fine} Scan the next item.`,
+        `${result.loan ? 'Returned' : 'Scanned in'} “${result.item.title}” (${barcode}). ${NEXT_STEP_WORDS[result.nextStep.kind]}.${fine ? ` ${fine}` : ''} Scan the next item.`,
       );
       onChanged();
     } catch (error) {
