@@ -4,6 +4,8 @@ export interface Settings {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Named prepared statements on PostgreSQL (decision 64); false behind a transaction-mode pooler. */
+  preparedStatements: boolean;
   logLevel: string;
   secureCookies: boolean;
   seedDemo: boolean;
@@ -20,6 +22,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR ?? './data',
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS !== 'false',
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES === 'true',
     seedDemo: env.SEED_DEMO !== 'false',

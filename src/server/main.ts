@@ -17,6 +17,7 @@ async function main() {
   const database = await openDatabase({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
+    preparedStatements: settings.preparedStatements,
     onIdleError: (error) => console.warn(`idle database connection lost: ${error.message}`),
   });
   const app = await buildApp({

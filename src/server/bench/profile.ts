@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import '../db/database.ts'; // the type parsers (int8, date) every connection of the server uses
+import { preparingPool } from '../db/prepared.ts';
 import type { Database } from '../db/schema.ts';
 import { buildApp } from '../http/app.ts';
 import { exitWithError } from '../shared/errors.ts';
@@ -13,7 +14,8 @@ import { benchDatabaseUrl } from './target.ts';
 // operation goes, on the generated PostgreSQL network. The real app runs in this process (one
 // operation at a time, through app.inject) on a Kysely whose log times every statement; for
 // each scenario it prints the wall time per operation, the statements per operation, the
-// database time per operation, and the statements that cost the most. (Not part of npm test.)
+// database time per operation, and the statements that cost the most (PROFILE_TOP of them,
+// default 8). (Not part of npm test.)
 process.on('uncaughtException', exitWithError);
 const { values } = parseArgs({ options: { ops: { type: 'string' } } });
 const OPS = Number(values.ops ?? 100);
@@ -27,7 +29,8 @@ let queries = 0;
 let dbMs = 0;
 const pool = new pg.Pool({ connectionString: benchDatabaseUrl(), max: 4 });
 const db = new Kysely<Database>({
-  dialect: new PostgresDialect({ pool }),
+  // Prepared like the server's statements (decision 64).
+  dialect: new PostgresDialect({ pool: preparingPool(pool) }),
   log(event) {
     const key = event.query.sql.replace(/\s+/g, ' ').slice(0, 140);
     const s = statements.get(key) ?? { count: 0, ms: 0 };
@@ -105,7 +108,9 @@ async function profile(
     `\n## ${name}: ${calls.length} operations, ${(wall / n).toFixed(2)} ms each, ${(queries / n).toFixed(1)} statements ` +
       `and ${(dbMs / n).toFixed(2)} ms of database time each; failures ${failures}`,
   );
-  const top = [...statements.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+  const top = [...statements.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, Number(process.env.PROFILE_TOP ?? 8));
   for (const [sql, s] of top) {
     console.log(
       `  ${(s.ms / n).toFixed(2).padStart(7)} ms/op  ${(s.count / n).toFixed(1).padStart(4)}x  ${sql}`,

@@ -6,7 +6,11 @@ import { exitWithError } from '../shared/errors.ts';
 // `npm run check`: verifies the INV invariants on the live database and names every violation.
 const settings = readSettings();
 process.on('uncaughtException', exitWithError);
-const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+const database = await openDatabase({
+  databaseUrl: settings.databaseUrl,
+  dataDir: settings.dataDir,
+  preparedStatements: settings.preparedStatements,
+});
 try {
   const violations = await checkInvariants(database.db);
   if (violations.length === 0) {

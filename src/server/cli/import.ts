@@ -78,7 +78,11 @@ function printReport(summary: ImportSummary, allWarnings: boolean) {
 
 const { institution, files, allWarnings } = readArguments();
 const settings = readSettings();
-const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+const database = await openDatabase({
+  databaseUrl: settings.databaseUrl,
+  dataDir: settings.dataDir,
+  preparedStatements: settings.preparedStatements,
+});
 let exitCode = 0;
 try {
   await migrateToLatest(database.db);

@@ -36,7 +36,11 @@ function readArguments(): { institution: string; file: string } {
 const { institution, file } = readArguments();
 
 const settings = readSettings();
-const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+const database = await openDatabase({
+  databaseUrl: settings.databaseUrl,
+  dataDir: settings.dataDir,
+  preparedStatements: settings.preparedStatements,
+});
 try {
   await migrateToLatest(database.db);
   const summary = await loadPatronsCsvFile(database.db, {

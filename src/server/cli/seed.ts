@@ -7,7 +7,11 @@ import { exitWithError } from '../shared/errors.ts';
 // `npm run seed`: migrates, then seeds the demo network unless the database already has institutions.
 const settings = readSettings();
 process.on('uncaughtException', exitWithError);
-const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+const database = await openDatabase({
+  databaseUrl: settings.databaseUrl,
+  dataDir: settings.dataDir,
+  preparedStatements: settings.preparedStatements,
+});
 try {
   await migrateToLatest(database.db);
   const seeded = await seedDemo(database.db);

@@ -13,7 +13,11 @@ import { exitWithError } from '../shared/errors.ts';
  */
 const settings = readSettings();
 process.on('uncaughtException', exitWithError);
-const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+const database = await openDatabase({
+  databaseUrl: settings.databaseUrl,
+  dataDir: settings.dataDir,
+  preparedStatements: settings.preparedStatements,
+});
 await migrateToLatest(database.db);
 const log = {
   info: (obj: object, msg: string) => console.log(JSON.stringify({ level: 'info', msg, ...obj })),

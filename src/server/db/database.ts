@@ -4,6 +4,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import { preparingPool } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 // node-postgres returns int8 (bigint) as strings; our ids are uuids and counts fit in a
@@ -28,6 +29,11 @@ export interface OpenDatabaseOptions {
   /** An existing PGlite instance (tests), owned by the caller. */
   pglite?: PGlite;
   poolSize?: number;
+  /**
+   * Send parameterised statements as named prepared statements (default true; decision 64).
+   * Off for a connection pooler in transaction mode that cannot keep them (PgBouncer < 1.21).
+   */
+  preparedStatements?: boolean;
   /** Told when an idle PostgreSQL connection fails (the pool then replaces it). */
   onIdleError?: (error: Error) => void;
 }
@@ -43,7 +49,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     // An idle connection dropped by the server (restart, failover) must not crash the
     // process; the pool replaces it on the next query.
     pool.on('error', (error) => options.onIdleError?.(error));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: dialectOver(pool, options) });
     return { db, engine: 'postgresql', close: () => db.destroy() };
   }
   let lock: DataDirLock | undefined;
@@ -64,7 +70,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     }
   }
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: dialectOver(pool, options) });
   return {
     db,
     engine: 'pglite',
@@ -74,6 +80,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
       lock?.release();
     },
   };
+}
+
+function dialectOver(pool: pg.Pool, options: OpenDatabaseOptions): PostgresDialect {
+  return new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool) });
 }
 
 /** Throws when the database does not answer (health check). */
