@@ -1,12 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { authorize } from '../auth/authorize.ts';
+import { renderLetter } from '../letters/templates.ts';
 import {
   clearHoldShelf,
   closeRequest,
   fillTargets,
-  holdingRequest,
-  loadQueue,
+  loadQueueAndHolding,
   lockQueue,
-  peekItemQueue,
   type RequestRow,
   recordRequestHistory,
   releaseTargets,
@@ -25,15 +25,12 @@ import {
 import { presentLoan, receiptUrl } from './present.ts';
 import {
   countLimits,
-  loadCalendar,
-  loadDesk,
-  loadTerms,
-  loadTermsRules,
+  type LendingTerms,
+  letterRow,
+  loadDeskSetting,
   lockItemByBarcode,
   lockPatron,
-  recordHistory,
-  type TermsRow,
-  writeLetter,
+  writeLoan,
 } from './repository.ts';
 import { collectLoanRefusals, computeDueDate, dayAt, type Refusal, selectTermsOfUse } from './rules/index.ts';
 
@@ -58,25 +55,31 @@ export interface LendInput {
  */
 export async function lendItem(ctx: CirculationContext, input: LendInput) {
   const now = clock(ctx);
-  const desk = await loadDesk(ctx.db, input.deskId);
+  // The desk, its calendar, the owner's rules, terms, limits and letter, and the item's
+  // title, in one statement before the transaction (docs/benchmarks.md).
+  const setting = await loadDeskSetting(ctx.db, input.deskId, {
+    letterType: 'loan_receipt',
+    barcode: input.itemBarcode,
+  });
+  const { desk, calendar, rules, peek } = setting;
   const scope = { institutionId: desk.institutionId, libraryId: desk.libraryId, deskId: desk.id };
   const actor = authorize(ctx.actor, 'circulation.desk', scope);
   const ownerId = desk.institutionId;
-  const calendar = await loadCalendar(ctx.db, desk.libraryId);
-  const rules = await loadTermsRules(ctx.db, ownerId);
-
-  const peek = await peekItemQueue(ctx.db, ownerId, { barcode: input.itemBarcode });
   const overrider = await resolveOverrider(ctx.db, actor, input.override);
 
-  const loanId = await ctx.db.transaction().execute(async (trx) => {
+  const lent = await ctx.db.transaction().execute(async (trx) => {
     // The fixed lock order: the title's request queue, the item, the patron.
     if (peek) await lockQueue(trx, ownerId, peek.bibId);
     const item = await lockItemByBarcode(trx, ownerId, input.itemBarcode);
-    const patron = await lockPatron(trx, ownerId, input.patronId, now);
-    const today = dayAt(calendar.timeZone, now);
     // CIRC-4 / CIRC-7: the request holding the item, and the title's waiting queue.
-    const holding = await holdingRequest(trx, ownerId, item.id);
-    const queue = await loadQueue(trx, ownerId, item.bibId, item.enumeration);
+    const { queue, holding } = await loadQueueAndHolding(
+      trx,
+      ownerId,
+      { bibId: item.bibId, volume: item.enumeration },
+      item.id,
+    );
+    const patron = await lockPatron(trx, ownerId, input.patronId, now, { activeLoans: true });
+    const today = dayAt(calendar.timeZone, now);
     const fills = (r: RequestRow) =>
       r.status === 'not_started' && (r.itemId === item.id || (r.level === 'title' && r.itemId === null));
     // The borrower's own waiting request this loan completes (FN-5), if any.
@@ -104,7 +107,12 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       throw refused('LOAN_REFUSED', selection.refusal.message, {
         reasons: [presentRefusal(selection.refusal)],
       });
-    const selected = await loadTerms(trx, ownerId, selection.termsOfUseId);
+    const termsById = (id: string) => {
+      const found = setting.terms.find((t) => t.id === id);
+      if (!found) throw new Error(`terms of use ${id} of a rule are not the institution's`);
+      return found;
+    };
+    const selected = termsById(selection.termsOfUseId);
 
     const refusals: Refusal[] = collectLoanRefusals({
       today,
@@ -125,9 +133,9 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       },
       terms: { loanable: selected.loanable },
       requestedByAnotherPatron: waitingOthers.length > 0,
-      limits: await countLimits(trx, ownerId, patron.id),
+      limits: countLimits(setting.limits, patron.activeLoans, ownerId),
     });
-    const dueUnder = (t: TermsRow) =>
+    const dueUnder = (t: LendingTerms) =>
       computeDueDate({
         now,
         terms: {
@@ -144,16 +152,44 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
     // lends under the institution's fallback terms instead (CIRC-2: the fallback is required).
     const fallbackRule = rules.find((r) => r.isFallback);
     if (!due.ok && !selected.loanable && fallbackRule && fallbackRule.termsOfUseId !== selected.id) {
-      terms = await loadTerms(trx, ownerId, fallbackRule.termsOfUseId);
+      terms = termsById(fallbackRule.termsOfUseId);
       due = dueUnder(terms);
     }
     if (!due.ok) refusals.push(due.refusal);
     const overridden = resolveOverrides(refusals, input.override, overrider, scope, 'LOAN_REFUSED');
     if (!due.ok) throw new Error('unreachable: a due-date refusal is never overridable');
 
-    const loan = await trx
-      .insertInto('loans')
-      .values({
+    // The loan's id is made here so that its history and receipt go in the same statement.
+    const loanId = randomUUID();
+    const place = {
+      actingInstitutionId: desk.institutionId,
+      libraryId: desk.libraryId,
+      deskId: desk.id,
+      operatorStaffId: actor.staffId,
+    };
+    const where = { institutionId: ownerId, itemId: item.id, at: now, ...place, patronId: patron.id, loanId };
+    const receipt = {
+      institutionId: ownerId,
+      patronId: patron.id,
+      type: 'loan_receipt' as const,
+      to: patron.email,
+      subject: `${setting.letter.institution.name}: loan receipt`,
+      body: [
+        `Dear ${patron.name},`,
+        '',
+        `You borrowed from ${desk.libraryName}:`,
+        `  ${item.title} (${item.barcode}), due ${due.dueAt.toISOString()}`,
+        '',
+        setting.letter.institution.name,
+      ].join('\n'),
+      messageId: `loan-receipt-${loanId}@shelfshare`,
+      at: now,
+    };
+    // CIRC-4 / CIRC-13 / CIRC-12: the loan, the item on loan, its history (the override
+    // first, when staff overrode a refusal) and the loan receipt, in one statement.
+    await writeLoan(trx, {
+      loan: {
+        id: loanId,
         institution_id: ownerId,
         item_id: item.id,
         patron_id: patron.id,
@@ -164,112 +200,74 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
         loaned_by: actor.staffId,
         loaned_at: now,
         due_at: due.dueAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('items')
-      .set({ in_place: false, process_type: 'loan', updated_at: now })
-      .where('institution_id', '=', ownerId)
-      .where('id', '=', item.id)
-      .execute();
-    const where = {
-      institutionId: ownerId,
-      itemId: item.id,
-      at: now,
-      actingInstitutionId: desk.institutionId,
-      libraryId: desk.libraryId,
-      deskId: desk.id,
-      operatorStaffId: actor.staffId,
-      patronId: patron.id,
-      loanId: loan.id,
-    };
+      },
+      history: [
+        ...(overridden.length > 0
+          ? [
+              {
+                ...where,
+                event: 'override' as const,
+                details: {
+                  action: 'loan',
+                  codes: overridden,
+                  note: input.override?.note ?? null,
+                  ...approvedBy(overrider, actor),
+                  reasons: refusals.map(presentRefusal),
+                },
+              },
+            ]
+          : []),
+        {
+          ...where,
+          event: 'loan',
+          details: {
+            dueAt: due.dueAt.toISOString(),
+            termsOfUseId: terms.id,
+            termsFallback: selection.fallback,
+            cappedBy: due.cappedBy,
+            movedFromClosedDay: due.movedFromClosedDay,
+            overridden,
+            ...(own ? { completedRequestId: own.id } : {}),
+          },
+        },
+      ],
+      letter: letterRow(receipt, renderLetter(setting.letter, patron.name, receipt)),
+      now,
+    });
     // CIRC-7 / FN-5: the loan completes the borrower's request (INV-3: with this loan).
-    let completedRequestId: string | null = null;
     if (own) {
       if (own.status === 'in_transit') {
         const transit = await loadOpenTransit(trx, ownerId, item.id);
         if (transit) await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
       }
-      await closeRequest(trx, own, { status: 'completed', loanId: loan.id, itemId: item.id }, now);
-      completedRequestId = own.id;
+      await closeRequest(trx, own, { status: 'completed', loanId, itemId: item.id }, now);
     }
-    const place = {
-      actingInstitutionId: desk.institutionId,
-      libraryId: desk.libraryId,
-      deskId: desk.id,
-      operatorStaffId: actor.staffId,
-    };
     // CIRC-4: lent over another patron's request, that request is targeted at another copy.
-    const released = await releaseTargets(trx, ownerId, item.id, null, now);
-    for (const requestId of released) {
-      const request = queue.find((r) => r.id === requestId);
-      if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
+    // With nobody in the title's queue there is nothing to release or fill.
+    if (queue.length > 0) {
+      const released = await releaseTargets(trx, ownerId, item.id, null, now);
+      for (const requestId of released) {
+        const request = queue.find((r) => r.id === requestId);
+        if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
+      }
+      await fillTargets(
+        trx,
+        { institutionId: ownerId, bibId: item.bibId, volume: item.enumeration },
+        place,
+        now,
+      );
     }
-    await clearHoldShelf(trx, ownerId, item.id, now);
-    await fillTargets(
-      trx,
-      { institutionId: ownerId, bibId: item.bibId, volume: item.enumeration },
-      place,
-      now,
-    );
-    if (overridden.length > 0) {
-      await recordHistory(trx, {
-        ...where,
-        event: 'override',
-        details: {
-          action: 'loan',
-          codes: overridden,
-          note: input.override?.note ?? null,
-          ...approvedBy(overrider, actor),
-          reasons: refusals.map(presentRefusal),
-        },
-      });
-    }
-    await recordHistory(trx, {
-      ...where,
-      event: 'loan',
-      details: {
-        dueAt: due.dueAt.toISOString(),
-        termsOfUseId: terms.id,
-        termsFallback: selection.fallback,
-        cappedBy: due.cappedBy,
-        movedFromClosedDay: due.movedFromClosedDay,
-        overridden,
-        ...(completedRequestId ? { completedRequestId } : {}),
-      },
-    });
-    const institution = await trx
-      .selectFrom('institutions')
-      .select('name')
-      .where('id', '=', ownerId)
-      .executeTakeFirstOrThrow();
-    await writeLetter(trx, {
-      institutionId: ownerId,
-      patronId: patron.id,
-      type: 'loan_receipt',
-      to: patron.email,
-      subject: `${institution.name}: loan receipt`,
-      body: [
-        `Dear ${patron.name},`,
-        '',
-        `You borrowed from ${desk.libraryName}:`,
-        `  ${item.title} (${item.barcode}), due ${due.dueAt.toISOString()}`,
-        '',
-        institution.name,
-      ].join('\n'),
-      messageId: `loan-receipt-${loan.id}@shelfshare`,
-      at: now,
-    });
-    return { id: loan.id, dueDate: due, fallback: selection.fallback, overridden };
+    // CIRC-8: lending the item takes it off any expired hold shelf list.
+    if (item.onExpiredHoldShelf) await clearHoldShelf(trx, ownerId, item.id, now);
+    return { id: loanId, dueDate: due, fallback: selection.fallback, overridden };
   });
 
-  const loan = await presentLoan(ctx.db, ownerId, loanId.id, now);
+  const loan = await presentLoan(ctx.db, ownerId, lent.id, now);
   return {
     loan,
-    termsFallback: loanId.fallback,
-    dueDate: { cappedBy: loanId.dueDate.cappedBy, movedFromClosedDay: loanId.dueDate.movedFromClosedDay },
-    overridden: loanId.overridden,
-    receiptUrl: receiptUrl(ownerId, loanId.id),
+    termsFallback: lent.fallback,
+    dueDate: { cappedBy: lent.dueDate.cappedBy, movedFromClosedDay: lent.dueDate.movedFromClosedDay },
+    overridden: lent.overridden,
+    receiptUrl: receiptUrl(ownerId, lent.id),
   };
 }

@@ -14,7 +14,7 @@ import {
   resolveOverrides,
 } from './context.ts';
 import { presentLoan } from './present.ts';
-import { loadCalendar, loadTerms, lockItemById, lockPatron, recordHistory } from './repository.ts';
+import { type HistoryEntry, historyRow, loadRenewalSetting, lockItemById, lockPatron } from './repository.ts';
 import { decideRenewal } from './rules/index.ts';
 
 export const loanNotFound = (loanId: string) =>
@@ -38,18 +38,14 @@ interface Renewer {
  */
 async function renew(r: Renewer, institutionId: string, loanId: string) {
   const { db, now } = r;
-  const found = await db
-    .selectFrom('loans')
-    .select(['item_id', 'patron_id'])
-    .where('institution_id', '=', institutionId)
-    .where('id', '=', loanId)
-    .executeTakeFirst();
-  if (!found || (r.onlyPatronId !== undefined && found.patron_id !== r.onlyPatronId))
+  // The loan's item, patron, terms and calendar, before the transaction (docs/benchmarks.md).
+  const found = await loadRenewalSetting(db, institutionId, loanId);
+  if (!found || (r.onlyPatronId !== undefined && found.patronId !== r.onlyPatronId))
     throw loanNotFound(loanId);
 
   const overrider = await resolveOverrider(db, r.staff, r.override);
   await db.transaction().execute(async (trx) => {
-    const item = await lockItemById(trx, institutionId, found.item_id);
+    const item = await lockItemById(trx, institutionId, found.itemId);
     const loan = await trx
       .selectFrom('loans')
       .selectAll()
@@ -61,21 +57,13 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
       throw refused('LOAN_NOT_ACTIVE', 'Only an active loan can be renewed.', { status: loan.status });
     }
     const patron = await lockPatron(trx, institutionId, loan.patron_id, now);
-    const terms = await loadTerms(trx, institutionId, loan.terms_of_use_id);
-    const calendar = await loadCalendar(trx, loan.desk_library_id);
     const waiting = nextRequestFor(await loadQueue(trx, institutionId, item.bibId, item.enumeration), item);
     const decision = decideRenewal({
       now,
       currentDueAt: loan.due_at,
       renewalsUsed: loan.renewals_used,
-      terms: {
-        renewalsAllowed: terms.renewals_allowed,
-        renewalPeriod: terms.renewal_period,
-        loanPeriod: terms.loan_period,
-        loanPeriodUnit: terms.loan_period_unit,
-        fixedDueDate: terms.fixed_due_date,
-      },
-      calendar,
+      terms: found.terms,
+      calendar: found.calendar,
       accountExpiry: patron.expiryDate,
       patronBlocked: patron.blocks.length > 0,
       // CIRC-5 / CIRC-7: a waiting request of another patron that this copy would fill.
@@ -101,12 +89,6 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
         throw new Error('unreachable: NO_LATER_DUE_DATE is never overridable');
       dueAt = decision.dueDateIfOverridden.dueAt;
     }
-    await trx
-      .updateTable('loans')
-      .set({ due_at: dueAt, renewals_used: loan.renewals_used + 1 })
-      .where('institution_id', '=', institutionId)
-      .where('id', '=', loanId)
-      .execute();
     const where = {
       institutionId,
       itemId: item.id,
@@ -118,30 +100,47 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
       patronId: patron.id,
       loanId,
     };
-    if (overridden.length > 0) {
-      await recordHistory(trx, {
+    const history: HistoryEntry[] = [
+      ...(overridden.length > 0
+        ? [
+            {
+              ...where,
+              event: 'override' as const,
+              details: {
+                action: 'renew',
+                codes: overridden,
+                note: r.override?.note ?? null,
+                ...approvedBy(overrider, r.staff),
+                reasons: decision.ok ? [] : decision.refusals.map(presentRefusal),
+              },
+            },
+          ]
+        : []),
+      {
         ...where,
-        event: 'override',
+        event: 'renew',
         details: {
-          action: 'renew',
-          codes: overridden,
-          note: r.override?.note ?? null,
-          ...approvedBy(overrider, r.staff),
-          reasons: decision.ok ? [] : decision.refusals.map(presentRefusal),
+          previousDueAt: loan.due_at.toISOString(),
+          dueAt: dueAt.toISOString(),
+          renewalsUsed: loan.renewals_used + 1,
+          by: r.staff ? 'staff' : 'patron',
+          overridden,
         },
-      });
-    }
-    await recordHistory(trx, {
-      ...where,
-      event: 'renew',
-      details: {
-        previousDueAt: loan.due_at.toISOString(),
-        dueAt: dueAt.toISOString(),
-        renewalsUsed: loan.renewals_used + 1,
-        by: r.staff ? 'staff' : 'patron',
-        overridden,
       },
-    });
+    ];
+    // The new due date and the history (CIRC-13) in one statement.
+    await trx
+      .with('renewed', (w) =>
+        w
+          .updateTable('loans')
+          .set({ due_at: dueAt, renewals_used: loan.renewals_used + 1 })
+          .where('institution_id', '=', institutionId)
+          .where('id', '=', loanId)
+          .returning('id'),
+      )
+      .insertInto('item_history')
+      .values(history.map(historyRow))
+      .execute();
   });
   return { loan: await presentLoan(db, institutionId, loanId, now) };
 }

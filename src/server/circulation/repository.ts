@@ -1,8 +1,8 @@
-import { sql, type Transaction } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Transaction } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
-import { composeLetter } from '../letters/templates.ts';
+import { composeLetter, type LetterInput, type LetterSetting } from '../letters/templates.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import type { LibraryCalendar, LoanLimitCount, TermsOfUseRule } from './rules/index.ts';
 
@@ -43,35 +43,180 @@ export async function loadDesk(db: Executor, deskId: string): Promise<DeskRow> {
 }
 
 /**
- * NET-6 / CIRC-3: a library's calendar in its time zone (its own, else its institution's), in
- * one statement (every loan, return and renewal reads one: docs/benchmarks.md).
+ * NET-6 / CIRC-3: the columns of a library's calendar in its time zone (its own, else its
+ * institution's), for a query over `libraries as l` joined to `institutions as i`.
  */
-export async function loadCalendar(db: Executor, libraryId: string): Promise<LibraryCalendar> {
-  const library = await db
-    .selectFrom('libraries as l')
-    .innerJoin('institutions as i', 'i.id', 'l.institution_id')
-    .select([sql<string>`coalesce(l.time_zone, i.time_zone)`.as('time_zone')])
-    .select((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom('library_opening_hours as h')
-          .select(['h.weekday', 'h.opens', 'h.closes'])
-          .whereRef('h.library_id', '=', 'l.id'),
-      ).as('hours'),
-      jsonArrayFrom(
-        eb.selectFrom('library_closed_days as c').select('c.day').whereRef('c.library_id', '=', 'l.id'),
-      ).as('closed'),
-    ])
-    .where('l.id', '=', libraryId)
-    .executeTakeFirstOrThrow();
+function calendarColumns(eb: ExpressionBuilder<CalendarSource, 'l' | 'i'>) {
+  return [
+    sql<string>`coalesce(l.time_zone, i.time_zone)`.as('time_zone'),
+    jsonArrayFrom(
+      eb
+        .selectFrom('library_opening_hours as h')
+        .select(['h.weekday', 'h.opens', 'h.closes'])
+        .whereRef('h.library_id', '=', 'l.id'),
+    ).as('hours'),
+    jsonArrayFrom(
+      eb.selectFrom('library_closed_days as c').select('c.day').whereRef('c.library_id', '=', 'l.id'),
+    ).as('closed'),
+  ] as const;
+}
+type CalendarSource = Database & { l: Database['libraries']; i: Database['institutions'] };
+
+function toCalendar(row: {
+  time_zone: string;
+  hours: { weekday: number; opens: unknown; closes: unknown }[];
+  closed: { day: unknown }[];
+}): LibraryCalendar {
   return {
-    timeZone: library.time_zone,
-    openingHours: library.hours.map((h) => ({
+    timeZone: row.time_zone,
+    openingHours: row.hours.map((h) => ({
       weekday: h.weekday,
       opens: String(h.opens),
       closes: String(h.closes),
     })),
-    closedDays: library.closed.map((c) => String(c.day)),
+    closedDays: row.closed.map((c) => String(c.day)),
+  };
+}
+
+/** A library's calendar, in one statement (every loan, return and renewal reads one: docs/benchmarks.md). */
+export async function loadCalendar(db: Executor, libraryId: string): Promise<LibraryCalendar> {
+  const library = await db
+    .selectFrom('libraries as l')
+    .innerJoin('institutions as i', 'i.id', 'l.institution_id')
+    .select((eb) => calendarColumns(eb))
+    .where('l.id', '=', libraryId)
+    .executeTakeFirstOrThrow();
+  return toCalendar(library);
+}
+
+/**
+ * CIRC-5: what renewing a loan reads before its transaction, in one statement: the loan's item
+ * and patron, its terms of use and the calendar of the library whose desk made it (CIRC-3).
+ * None of these change while the loan is open, except configuration; the loan's state is read
+ * again under its lock. Null when there is no such loan.
+ */
+export async function loadRenewalSetting(db: Executor, institutionId: string, loanId: string) {
+  const row = await db
+    .selectFrom('loans as lo')
+    .innerJoin('terms_of_use as t', (j) =>
+      j.onRef('t.institution_id', '=', 'lo.institution_id').onRef('t.id', '=', 'lo.terms_of_use_id'),
+    )
+    .innerJoin('libraries as l', 'l.id', 'lo.desk_library_id')
+    .innerJoin('institutions as i', 'i.id', 'l.institution_id')
+    .select(['lo.item_id', 'lo.patron_id'])
+    .select([
+      't.renewals_allowed',
+      't.renewal_period',
+      't.loan_period',
+      't.loan_period_unit',
+      't.fixed_due_date',
+    ])
+    .select((eb) => calendarColumns(eb))
+    .where('lo.institution_id', '=', institutionId)
+    .where('lo.id', '=', loanId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    itemId: row.item_id,
+    patronId: row.patron_id,
+    terms: {
+      renewalsAllowed: row.renewals_allowed,
+      renewalPeriod: row.renewal_period,
+      loanPeriod: row.loan_period,
+      loanPeriodUnit: row.loan_period_unit,
+      fixedDueDate: row.fixed_due_date,
+    },
+    calendar: toCalendar(row),
+  };
+}
+
+/** The terms of use a loan needs to compute its due date (CIRC-2, CIRC-3). */
+export interface LendingTerms {
+  id: string;
+  loanable: boolean;
+  loan_period_unit: 'days' | 'hours';
+  loan_period: number | null;
+  fixed_due_date: string | null;
+}
+
+/**
+ * What a desk operation reads before its transaction, in one statement (each statement costs
+ * a round trip and a parse: docs/benchmarks.md): the desk and its library, the library's
+ * calendar (CIRC-3), the desk institution's terms-of-use rules and terms (CIRC-2), its loan
+ * limits, its name, currency and sender with its template for `letterType` (CIRC-12), and the
+ * item with `barcode` there (its title and volume, for the queue lock; null when unknown).
+ * All of it is configuration or an unlocked peek: what the use case must not see change is
+ * read again under its locks. 404 DESK_NOT_FOUND when the desk is unknown.
+ */
+export async function loadDeskSetting(
+  db: Executor,
+  deskId: string,
+  options: { letterType: LetterType; barcode: string | null },
+) {
+  const row = await db
+    .selectFrom('circulation_desks as d')
+    .innerJoin('libraries as l', 'l.id', 'd.library_id')
+    .innerJoin('institutions as i', 'i.id', 'd.institution_id')
+    .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
+    .select(['i.name as institution_name', 'i.code as institution_code', 'i.letters_from', 'i.currency'])
+    .select((eb) => calendarColumns(eb))
+    .select((eb) => [
+      jsonArrayFrom(
+        eb.selectFrom('terms_of_use_rules as r').selectAll('r').whereRef('r.institution_id', '=', 'i.id'),
+      ).as('rules'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('terms_of_use as t')
+          .select(['t.id', 't.loanable', 't.loan_period_unit', 't.loan_period', 't.fixed_due_date'])
+          .whereRef('t.institution_id', '=', 'i.id'),
+      ).as('terms'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('loan_limits as ll')
+          .select(LOAN_LIMIT_COLUMNS.map((c) => `ll.${c}` as const))
+          .whereRef('ll.institution_id', '=', 'i.id'),
+      ).as('limits'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('letter_templates as lt')
+          .select(['lt.subject', 'lt.body'])
+          .whereRef('lt.institution_id', '=', 'i.id')
+          .where('lt.letter_type', '=', options.letterType),
+      ).as('template'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('items as it')
+          .select(['it.id', 'it.bib_id', 'it.enumeration'])
+          .whereRef('it.institution_id', '=', 'd.institution_id')
+          .where('it.barcode', '=', options.barcode),
+      ).as('item'),
+    ])
+    .where('d.id', '=', deskId)
+    .executeTakeFirst();
+  if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
+  const desk: DeskRow = {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    institutionId: row.institution_id,
+    libraryId: row.library_id,
+    libraryName: row.library_name,
+  };
+  const letter: LetterSetting = {
+    institution: { name: row.institution_name, code: row.institution_code, letters_from: row.letters_from },
+    template: row.template,
+  };
+  return {
+    desk,
+    calendar: toCalendar(row),
+    rules: row.rules.map(toTermsRule),
+    terms: row.terms as LendingTerms[],
+    limits: row.limits,
+    currency: row.currency,
+    letter,
+    peek: row.item
+      ? { itemId: row.item.id, bibId: row.item.bib_id, enumeration: row.item.enumeration }
+      : null,
   };
 }
 
@@ -96,32 +241,73 @@ export interface LockedItem {
   itemPolicyId: string;
   locationId: string;
   homeLibraryId: string;
+  homeLibraryName: string;
   inPlace: boolean;
   processType: Database['items']['process_type'];
   withdrawn: boolean;
   /** Volume / issue: a title request is for one volume (CIRC-7). */
   enumeration: string;
+  /** A closed request left it on an expired hold shelf list (CIRC-8): scanning or lending clears that. */
+  onExpiredHoldShelf: boolean;
 }
 
 /**
- * The item with this barcode at the institution, its row locked `FOR UPDATE` (the second lock
- * in the fixed order, after a request queue). 404 ITEM_NOT_FOUND for a barcode unknown
- * anywhere; 422 ITEM_NOT_OWNED_HERE for another member's item (network lending: FN-5, later).
+ * An item's row locked `FOR UPDATE` (the second lock in the fixed order, after a request
+ * queue), with its holding's library (and its name) and location and its record's title in the same
+ * statement (FOR UPDATE OF the item alone), and whether a closed request left it on an
+ * expired hold shelf list (CIRC-8). That flag is read in this statement's snapshot, which is
+ * safe because every writer of a title's requests holds the title's queue lock, taken by the
+ * caller in an earlier statement (architecture.md).
+ */
+function lockItemQuery(trx: Executor, institutionId: string) {
+  return trx
+    .selectFrom('items as i')
+    .innerJoin('holdings as h', (j) =>
+      j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+    )
+    .innerJoin('bib_records as b', (j) =>
+      j.onRef('b.institution_id', '=', 'i.institution_id').onRef('b.id', '=', 'i.bib_id'),
+    )
+    .innerJoin('libraries as hl', 'hl.id', 'h.library_id')
+    .select([
+      'i.id',
+      'i.institution_id',
+      'i.barcode',
+      'i.bib_id',
+      'i.enumeration',
+      'hl.name as home_library_name',
+    ])
+    .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
+    .select(['h.library_id', 'h.location_id', 'b.title'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('requests as r')
+            .select('r.id')
+            .whereRef('r.institution_id', '=', 'i.institution_id')
+            .whereRef('r.item_id', '=', 'i.id')
+            .where('r.status', 'in', ['expired', 'cancelled'])
+            .where('r.hold_shelf_expires_at', 'is not', null)
+            .where('r.shelf_cleared_at', 'is', null),
+        )
+        .as('on_expired_hold_shelf'),
+    )
+    .where('i.institution_id', '=', institutionId)
+    .forUpdate('i');
+}
+
+/**
+ * The item with this barcode at the institution, locked (see `lockItemQuery`). 404
+ * ITEM_NOT_FOUND for a barcode unknown anywhere; 422 ITEM_NOT_OWNED_HERE for another member's
+ * item (network lending: FN-5, later).
  */
 export async function lockItemByBarcode(
   trx: Executor,
   institutionId: string,
   barcode: string,
 ): Promise<LockedItem> {
-  const row = await trx
-    .selectFrom('items as i')
-    .select(['i.id', 'i.institution_id', 'i.barcode', 'i.bib_id', 'i.holding_id'])
-    .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
-    .select('i.enumeration')
-    .where('i.institution_id', '=', institutionId)
-    .where('i.barcode', '=', barcode)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await lockItemQuery(trx, institutionId).where('i.barcode', '=', barcode).executeTakeFirst();
   if (!row) {
     const elsewhere = await trx
       .selectFrom('items')
@@ -137,67 +323,39 @@ export async function lockItemByBarcode(
     }
     throw notFound('ITEM_NOT_FOUND', `No item with barcode ${barcode} is known.`, { barcode });
   }
-  return presentLockedItem(trx, row);
+  return presentLockedItem(row);
 }
 
-/** The item by id, locked `FOR UPDATE`. */
+/** The item by id, locked (see `lockItemQuery`). */
 export async function lockItemById(
   trx: Executor,
   institutionId: string,
   itemId: string,
 ): Promise<LockedItem> {
-  const row = await trx
-    .selectFrom('items as i')
-    .select(['i.id', 'i.institution_id', 'i.barcode', 'i.bib_id', 'i.holding_id'])
-    .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
-    .select('i.enumeration')
-    .where('i.institution_id', '=', institutionId)
-    .where('i.id', '=', itemId)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await lockItemQuery(trx, institutionId).where('i.id', '=', itemId).executeTakeFirst();
   if (!row) throw notFound('ITEM_NOT_FOUND', 'No such item in this institution.', { itemId });
-  return presentLockedItem(trx, row);
+  return presentLockedItem(row);
 }
 
-async function presentLockedItem(
-  trx: Executor,
-  row: {
-    id: string;
-    institution_id: string;
-    barcode: string;
-    bib_id: string;
-    holding_id: string;
-    material_type_id: string;
-    item_policy_id: string;
-    in_place: boolean;
-    process_type: Database['items']['process_type'];
-    withdrawn_at: Date | null;
-    enumeration: string;
-  },
-): Promise<LockedItem> {
-  const place = await trx
-    .selectFrom('holdings as h')
-    .innerJoin('bib_records as b', (j) =>
-      j.onRef('b.institution_id', '=', 'h.institution_id').onRef('b.id', '=', 'h.bib_id'),
-    )
-    .select(['h.library_id', 'h.location_id', 'b.title'])
-    .where('h.institution_id', '=', row.institution_id)
-    .where('h.id', '=', row.holding_id)
-    .executeTakeFirstOrThrow();
+function presentLockedItem(
+  row: Awaited<ReturnType<ReturnType<typeof lockItemQuery>['executeTakeFirstOrThrow']>>,
+): LockedItem {
   return {
     id: row.id,
     institutionId: row.institution_id,
     barcode: row.barcode,
     bibId: row.bib_id,
-    title: place.title,
+    title: row.title,
     materialTypeId: row.material_type_id,
     itemPolicyId: row.item_policy_id,
-    locationId: place.location_id,
-    homeLibraryId: place.library_id,
+    locationId: row.location_id,
+    homeLibraryId: row.library_id,
+    homeLibraryName: row.home_library_name,
     inPlace: row.in_place,
     processType: row.process_type,
     withdrawn: row.withdrawn_at !== null,
     enumeration: row.enumeration,
+    onExpiredHoldShelf: Boolean(row.on_expired_hold_shelf),
   };
 }
 
@@ -210,15 +368,30 @@ export interface LockedPatron {
   status: 'active' | 'inactive';
   email: string | null;
   blocks: { type: string; reason: string }[];
+  /** Asked for with `activeLoans: true`, else empty. */
+  activeLoans: ActiveLoanCount[];
 }
 
-/** The patron's row locked `FOR UPDATE` (the last lock in the fixed order) with its active blocks. */
+/** A patron's active loans at one owner and of one material type (for the loan limits, CIRC-2). */
+export interface ActiveLoanCount {
+  institutionId: string;
+  materialTypeId: string;
+  n: number;
+}
+
+/**
+ * The patron's row locked `FOR UPDATE` (the last lock in the fixed order), then in a second
+ * statement, after the lock and so in a snapshot that sees what the lock waited for, the
+ * patron's active blocks and, when asked, the active loans by owner and material type (CIRC-2:
+ * counted under the patron lock so that two desks cannot both see one loan below a limit).
+ * `blocks: false` without `activeLoans` skips the second statement (blocks then read empty).
+ */
 export async function lockPatron(
   trx: Executor,
   institutionId: string,
   patronId: string,
   now: Date,
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean; blocks?: boolean; activeLoans?: boolean } = {},
 ): Promise<LockedPatron> {
   let query = trx
     .selectFrom('patrons')
@@ -229,17 +402,41 @@ export async function lockPatron(
   if (options.lock !== false) query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
-  // PAT-7: blocks carried from a home record arrive with linked accounts (a later issue).
-  const blocks = await trx
-    .selectFrom('patron_blocks')
-    .select(['block_type', 'reason'])
-    .where('institution_id', '=', institutionId)
-    .where('patron_id', '=', patronId)
-    .where('removed_at', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  const wantBlocks = options.blocks !== false;
+  const standing =
+    wantBlocks || options.activeLoans
+      ? await trx
+          .selectNoFrom((eb) => [
+            // PAT-7: blocks carried from a home record arrive with linked accounts (a later issue).
+            jsonArrayFrom(
+              eb
+                .selectFrom('patron_blocks')
+                .select(['block_type', 'reason'])
+                .where('institution_id', '=', institutionId)
+                .where('patron_id', '=', patronId)
+                .where('removed_at', 'is', null)
+                .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
+                .where(sql<boolean>`${wantBlocks}`)
+                .orderBy('created_at')
+                .orderBy('id'),
+            ).as('blocks'),
+            // A network limit counts the patron's loans across all members; until linked
+            // accounts exist (a later issue) that is this same patron record's loans anywhere.
+            jsonArrayFrom(
+              eb
+                .selectFrom('loans as l')
+                .innerJoin('items as i', (j) =>
+                  j.onRef('i.institution_id', '=', 'l.institution_id').onRef('i.id', '=', 'l.item_id'),
+                )
+                .select(['l.institution_id', 'i.material_type_id', (c) => c.fn.countAll<number>().as('n')])
+                .where('l.patron_id', '=', patronId)
+                .where('l.status', '=', 'active')
+                .where(sql<boolean>`${options.activeLoans === true}`)
+                .groupBy(['l.institution_id', 'i.material_type_id']),
+            ).as('loans'),
+          ])
+          .executeTakeFirstOrThrow()
+      : { blocks: [], loans: [] };
   const emails = (row.emails ?? []) as { address?: string; preferred?: boolean }[];
   const preferred = emails.find((e) => e.preferred)?.address ?? emails[0]?.address ?? row.email;
   return {
@@ -250,7 +447,12 @@ export async function lockPatron(
     expiryDate: row.expiry_date,
     status: row.status,
     email: preferred ?? null,
-    blocks: blocks.map((b) => ({ type: b.block_type, reason: b.reason })),
+    blocks: standing.blocks.map((b) => ({ type: b.block_type, reason: b.reason })),
+    activeLoans: standing.loans.map((l) => ({
+      institutionId: l.institution_id,
+      materialTypeId: l.material_type_id,
+      n: Number(l.n),
+    })),
   };
 }
 
@@ -269,7 +471,11 @@ export async function loadTermsRules(db: Executor, institutionId: string): Promi
     .selectAll()
     .where('institution_id', '=', institutionId)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(toTermsRule);
+}
+
+function toTermsRule(r: Omit<Selectable<Database['terms_of_use_rules']>, 'updated_at'>): TermsOfUseRule {
+  return {
     id: r.id,
     priority: r.priority,
     userGroupId: r.user_group_id,
@@ -278,7 +484,7 @@ export async function loadTermsRules(db: Executor, institutionId: string): Promi
     locationId: r.location_id,
     termsOfUseId: r.terms_of_use_id,
     isFallback: r.is_fallback,
-  }));
+  };
 }
 
 export async function loadTerms(db: Executor, institutionId: string, termsOfUseId: string) {
@@ -291,35 +497,20 @@ export async function loadTerms(db: Executor, institutionId: string, termsOfUseI
 }
 export type TermsRow = Awaited<ReturnType<typeof loadTerms>>;
 
+const LOAN_LIMIT_COLUMNS = ['id', 'scope', 'user_group_id', 'material_type_id', 'max_loans'] as const;
+export type LoanLimitRow = Pick<Selectable<Database['loan_limits']>, (typeof LOAN_LIMIT_COLUMNS)[number]>;
+
 /**
- * CIRC-2: every loan limit of the owner with the patron's current count of active loans under
- * it. Call under the patron lock so that two desks cannot both see one loan below the limit.
- * A network limit counts the patron's loans across all members; until linked accounts exist
- * (a later issue) that is the loans of this same patron record at every institution.
+ * CIRC-2: every loan limit of the owner with the patron's current count under it, from the
+ * active loans counted under the patron lock (`lockPatron` with `activeLoans`).
  */
-export async function countLimits(
-  trx: Executor,
+export function countLimits(
+  limits: LoanLimitRow[],
+  activeLoans: ActiveLoanCount[],
   institutionId: string,
-  patronId: string,
-): Promise<LoanLimitCount[]> {
-  const limits = await trx
-    .selectFrom('loan_limits')
-    .selectAll()
-    .where('institution_id', '=', institutionId)
-    .execute();
-  if (limits.length === 0) return [];
-  const byType = await trx
-    .selectFrom('loans as l')
-    .innerJoin('items as i', (j) =>
-      j.onRef('i.institution_id', '=', 'l.institution_id').onRef('i.id', '=', 'l.item_id'),
-    )
-    .select(['l.institution_id', 'i.material_type_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('l.patron_id', '=', patronId)
-    .where('l.status', '=', 'active')
-    .groupBy(['l.institution_id', 'i.material_type_id'])
-    .execute();
-  const here = byType.filter((r) => r.institution_id === institutionId);
-  const sum = (rows: { n: number | string }[]) => rows.reduce((s, r) => s + Number(r.n), 0);
+): LoanLimitCount[] {
+  const here = activeLoans.filter((r) => r.institutionId === institutionId);
+  const sum = (rows: ActiveLoanCount[]) => rows.reduce((s, r) => s + r.n, 0);
   return limits.map((l) => ({
     id: l.id,
     scope: l.scope,
@@ -328,11 +519,9 @@ export async function countLimits(
     maxLoans: l.max_loans,
     currentLoans:
       l.scope === 'network'
-        ? sum(byType)
+        ? sum(activeLoans)
         : sum(
-            l.material_type_id === null
-              ? here
-              : here.filter((r) => r.material_type_id === l.material_type_id),
+            l.material_type_id === null ? here : here.filter((r) => r.materialTypeId === l.material_type_id),
           ),
   }));
 }
@@ -361,23 +550,84 @@ export interface HistoryEntry {
   details: Record<string, unknown>;
 }
 
+/**
+ * CIRC-13: an event of the item's history with the item's new state (in place, and what it is
+ * doing), in one statement; with no new state, the history entry alone.
+ */
+export async function recordHistoryWithItemState(
+  trx: Executor,
+  state: { in_place: boolean; process_type: Database['items']['process_type'] } | null,
+  e: HistoryEntry,
+): Promise<void> {
+  if (!state) return recordHistory(trx, e);
+  await trx
+    .with('item', (db) =>
+      db
+        .updateTable('items')
+        .set({ ...state, updated_at: e.at })
+        .where('institution_id', '=', e.institutionId)
+        .where('id', '=', e.itemId)
+        .returning('id'),
+    )
+    .insertInto('item_history')
+    .values(historyRow(e))
+    .execute();
+}
+
 /** CIRC-13: one event of the item's history, in the use case's transaction. */
 export async function recordHistory(trx: Executor, e: HistoryEntry): Promise<void> {
+  await trx.insertInto('item_history').values(historyRow(e)).execute();
+}
+
+/** The `item_history` row of an entry (for a statement that writes it with its event). */
+export function historyRow(e: HistoryEntry) {
+  return {
+    institution_id: e.institutionId,
+    item_id: e.itemId,
+    at: e.at,
+    event: e.event,
+    acting_institution_id: e.actingInstitutionId,
+    library_id: e.libraryId,
+    desk_id: e.deskId,
+    operator_staff_id: e.operatorStaffId,
+    patron_id: e.patronId,
+    loan_id: e.loanId,
+    details: JSON.stringify(e.details),
+  };
+}
+
+/**
+ * CIRC-4: a new loan with what goes with it, in one statement (data-modifying CTEs): the loan
+ * row (its id made by the caller), the item marked on loan, the item history entries in order
+ * (CIRC-13) and the loan receipt in the outbox (CIRC-12). One statement instead of four: each
+ * costs a round trip (docs/benchmarks.md). The foreign keys are checked at the statement's end,
+ * when the loan exists.
+ */
+export async function writeLoan(
+  trx: Executor,
+  write: {
+    loan: Insertable<Database['loans']> & { id: string };
+    history: HistoryEntry[];
+    letter: Insertable<Database['letters']>;
+    now: Date;
+  },
+): Promise<void> {
   await trx
-    .insertInto('item_history')
-    .values({
-      institution_id: e.institutionId,
-      item_id: e.itemId,
-      at: e.at,
-      event: e.event,
-      acting_institution_id: e.actingInstitutionId,
-      library_id: e.libraryId,
-      desk_id: e.deskId,
-      operator_staff_id: e.operatorStaffId,
-      patron_id: e.patronId,
-      loan_id: e.loanId,
-      details: JSON.stringify(e.details),
-    })
+    .with('loan', (db) => db.insertInto('loans').values(write.loan).returning('id'))
+    .with('item', (db) =>
+      db
+        .updateTable('items')
+        .set({ in_place: false, process_type: 'loan', updated_at: write.now })
+        .where('institution_id', '=', write.loan.institution_id)
+        .where('id', '=', write.loan.item_id)
+        .returning('id'),
+    )
+    .with('history', (db) =>
+      db.insertInto('item_history').values(write.history.map(historyRow)).returning('id'),
+    )
+    .insertInto('letters')
+    .values(write.letter)
+    .onConflict((oc) => oc.column('message_id').doNothing())
     .execute();
 }
 
@@ -387,40 +637,44 @@ export async function recordHistory(trx: Executor, e: HistoryEntry): Promise<voi
  * the `{{subject}}` and `{{body}}` placeholders; `values` adds more) and with its sender.
  * letters/delivery.ts sends it by SMTP under its stable message id.
  */
-export async function writeLetter(
+export async function writeLetter(trx: Executor, letter: LetterToWrite): Promise<string | null> {
+  return insertLetter(trx, letterRow(letter, await composeLetter(trx, letter)));
+}
+
+/** A composed letter into the outbox; null when one with its Message-ID is there (a repeated step). */
+export async function insertLetter(
   trx: Executor,
-  letter: {
-    institutionId: string;
-    patronId: string;
-    type: LetterType;
-    to: string | null;
-    subject: string;
-    body: string;
-    messageId: string;
-    at: Date;
-    values?: Record<string, string>;
-  },
+  row: Insertable<Database['letters']>,
 ): Promise<string | null> {
-  const content = await composeLetter(trx, letter);
-  const row = await trx
+  const written = await trx
     .insertInto('letters')
-    .values({
-      institution_id: letter.institutionId,
-      patron_id: letter.patronId,
-      letter_type: letter.type,
-      to_address: letter.to,
-      from_address: content.from,
-      subject: content.subject,
-      body: content.body,
-      message_id: letter.messageId,
-      created_at: letter.at,
-      next_attempt_at: letter.at,
-    })
+    .values(row)
     .onConflict((oc) => oc.column('message_id').doNothing())
     .returning('id')
     .executeTakeFirst();
-  // Null when a letter with this Message-ID was already written (a repeated step writes none).
-  return row?.id ?? null;
+  return written?.id ?? null;
+}
+
+export interface LetterToWrite extends LetterInput {
+  to: string | null;
+  messageId: string;
+  at: Date;
+}
+
+/** The outbox row of a composed letter (`writeLetter`, or a use case that writes it with its event). */
+export function letterRow(letter: LetterToWrite, content: { subject: string; body: string; from: string }) {
+  return {
+    institution_id: letter.institutionId,
+    patron_id: letter.patronId,
+    letter_type: letter.type,
+    to_address: letter.to,
+    from_address: content.from,
+    subject: content.subject,
+    body: content.body,
+    message_id: letter.messageId,
+    created_at: letter.at,
+    next_attempt_at: letter.at,
+  };
 }
 
 /**

@@ -1,28 +1,23 @@
 import { authorize } from '../auth/authorize.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
+import { renderLetter } from '../letters/templates.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
-import {
-  clearHoldShelf,
-  holdingRequest,
-  loadQueue,
-  loadRequest,
-  lockQueue,
-  peekItemQueue,
-} from '../requests/queue.ts';
+import { clearHoldShelf, loadQueueAndHolding, loadRequest, lockQueue } from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
 import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '../transits/repository.ts';
 import { type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
+  insertLetter,
+  letterRow,
   libraryNames,
   loadCalendar,
-  loadDesk,
+  loadDeskSetting,
   loadTerms,
   lockItemByBarcode,
   lockPatron,
-  recordHistory,
+  recordHistoryWithItemState,
   setOverdueFees,
-  writeLetter,
 } from './repository.ts';
 import {
   computeOverdueFine,
@@ -52,14 +47,19 @@ export interface ReturnInput {
  */
 export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
   const now = clock(ctx);
-  const desk = await loadDesk(ctx.db, input.deskId);
+  // The desk, the owner's currency and return receipt, and the item's title, in one statement
+  // before the transaction (docs/benchmarks.md).
+  const setting = await loadDeskSetting(ctx.db, input.deskId, {
+    letterType: 'return_receipt',
+    barcode: input.itemBarcode,
+  });
+  const { desk, peek } = setting;
   const actor = authorize(ctx.actor, 'circulation.desk', {
     institutionId: desk.institutionId,
     libraryId: desk.libraryId,
     deskId: desk.id,
   });
   const ownerId = desk.institutionId;
-  const peek = await peekItemQueue(ctx.db, ownerId, { barcode: input.itemBarcode });
 
   const result = await ctx.db.transaction().execute(async (trx) => {
     if (peek) await lockQueue(trx, ownerId, peek.bibId);
@@ -90,7 +90,8 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       null;
     let returnDetails: Record<string, unknown> = {};
     if (loan) {
-      const patron = await lockPatron(trx, ownerId, loan.patron_id, now);
+      // Locked for the fees; a return is never refused, so its blocks are not read.
+      const patron = await lockPatron(trx, ownerId, loan.patron_id, now, { blocks: false });
       await trx
         .updateTable('loans')
         .set({
@@ -128,12 +129,8 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         // CIRC-3 / CIRC-11: fines skip the owner's closed days (the item's home library).
         ownerCalendar: await loadCalendar(trx, item.homeLibraryId),
       });
-      const institution = await trx
-        .selectFrom('institutions')
-        .select('currency')
-        .where('id', '=', ownerId)
-        .executeTakeFirstOrThrow();
-      fine = { ...computed, currency: institution.currency };
+      const currency = setting.currency;
+      fine = { ...computed, currency };
       if (computed.amountMinor > 0)
         await setOverdueFees(
           trx,
@@ -143,24 +140,20 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
               patronId: loan.patron_id,
               loanId: loan.id,
               itemId: loan.item_id,
-              currency: institution.currency,
+              currency,
               amountMinor: computed.amountMinor,
             },
           ],
           now,
         );
-      const owner = await trx
-        .selectFrom('institutions')
-        .select('name')
-        .where('id', '=', ownerId)
-        .executeTakeFirstOrThrow();
+      const owner = setting.letter.institution.name;
       // CIRC-6 / CIRC-12: the owner sends the return receipt, wherever the item came back.
-      await writeLetter(trx, {
+      const receipt = {
         institutionId: ownerId,
         patronId: patron.id,
-        type: 'return_receipt',
+        type: 'return_receipt' as const,
         to: patron.email,
-        subject: `${owner.name}: return receipt`,
+        subject: `${owner}: return receipt`,
         body: [
           `Dear ${patron.name},`,
           '',
@@ -170,11 +163,12 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
             ? ['', `An overdue fine applies for ${computed.chargedDays} day(s).`]
             : []),
           '',
-          owner.name,
+          owner,
         ].join('\n'),
         messageId: `return-receipt-${loan.id}@shelfshare`,
         at: now,
-      });
+      };
+      await insertLetter(trx, letterRow(receipt, renderLetter(setting.letter, patron.name, receipt)));
       returnDetails = {
         dueAt: loan.due_at.toISOString(),
         fineMinor: computed.amountMinor,
@@ -183,9 +177,15 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     }
 
     // CIRC-8: a scanned item leaves any expired hold shelf list.
-    await clearHoldShelf(trx, ownerId, item.id, now);
+    if (item.onExpiredHoldShelf) await clearHoldShelf(trx, ownerId, item.id, now);
     const transit = await loadOpenTransit(trx, ownerId, item.id);
-    const holding = await holdingRequest(trx, ownerId, item.id);
+    // The request holding the item and the title's queue, in one statement.
+    const { queue, holding } = await loadQueueAndHolding(
+      trx,
+      ownerId,
+      { bibId: item.bibId, volume: item.enumeration },
+      item.id,
+    );
     let receivedTransitId: string | null = null;
     let openTransitForRequest: { requestId: string; toLibraryId: string } | null = null;
     if (transit && transit.reason === 'request' && holding && holding.id === transit.requestId) {
@@ -201,7 +201,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     }
     let nextRequest: ReturnDecisionInput['nextRequest'] = null;
     if (!openTransitForRequest) {
-      const next = nextRequestFor(await loadQueue(trx, ownerId, item.bibId, item.enumeration), item);
+      const next = nextRequestFor(queue, item);
       if (next) {
         nextRequest = {
           requestId: next.id,
@@ -218,13 +218,11 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       openTransitForRequest,
     });
 
-    const setItem = (inPlace: boolean, processType: 'transit' | null) =>
-      trx
-        .updateTable('items')
-        .set({ in_place: inPlace, process_type: processType, updated_at: now })
-        .where('institution_id', '=', ownerId)
-        .where('id', '=', item.id)
-        .execute();
+    // The item's new state is written with its history entry, in one statement (below).
+    let itemState: { in_place: boolean; process_type: 'transit' | null } | null = null;
+    const setItem = (inPlace: boolean, processType: 'transit' | null) => {
+      itemState = { in_place: inPlace, process_type: processType };
+    };
     let slipUrl: string | null = null;
     let transitId: string | null = null;
     let keptDestination = false;
@@ -276,10 +274,10 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
           now,
         })
       ).id;
-      await setItem(false, 'transit');
+      setItem(false, 'transit');
       slipUrl = transitSlipUrl(ownerId, transitId);
     } else {
-      await setItem(true, null);
+      setItem(true, null);
     }
 
     const requestId = 'requestId' in decision ? decision.requestId : null;
@@ -288,16 +286,16 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       const request = await loadRequest(trx, ownerId, requestId);
       requesters[requestId] = (await lockPatron(trx, ownerId, request.patronId, now, { lock: false })).name;
     }
+    // The names of the libraries the next step mentions: the item's home and this desk's are
+    // in hand; another (a pickup library) is read.
+    const known = { [item.homeLibraryId]: item.homeLibraryName, [desk.libraryId]: desk.libraryName };
+    const nextLibraryId = decision.kind === 'transit' ? decision.toLibraryId : decision.libraryId;
     let text = describeNextStep(decision, {
-      libraries: await libraryNames(trx, [
-        item.homeLibraryId,
-        desk.libraryId,
-        decision.kind === 'transit' ? decision.toLibraryId : decision.libraryId,
-      ]),
+      libraries: nextLibraryId in known ? known : { ...known, ...(await libraryNames(trx, [nextLibraryId])) },
       requesters,
     });
     if (keptDestination) text = `${text} (still in transit for its request: keep it travelling)`;
-    await recordHistory(trx, {
+    await recordHistoryWithItemState(trx, itemState, {
       ...where,
       event: loan ? 'return' : 'scan_in',
       details: {

@@ -162,6 +162,42 @@ export async function loadQueue(
   return rows.map(toRequestRow);
 }
 
+/**
+ * A title's active queue for one volume (as `loadQueue`) and the request holding the item (as
+ * `holdingRequest`), in one statement: a loan reads both under the queue lock.
+ */
+export async function loadQueueAndHolding(
+  trx: Executor,
+  institutionId: string,
+  queue: { bibId: string; volume: string },
+  itemId: string,
+): Promise<{ queue: RequestRow[]; holding: RequestRow | null }> {
+  const rows = (
+    await trx
+      .selectFrom('requests')
+      .select(REQUEST_COLUMNS)
+      .where('institution_id', '=', institutionId)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('bib_id', '=', queue.bibId),
+            eb('volume', '=', queue.volume),
+            eb('status', 'in', ACTIVE_STATUSES),
+          ]),
+          eb.and([eb('item_id', '=', itemId), eb('status', 'in', HOLDING_STATUSES)]),
+        ]),
+      )
+      .orderBy('queue_position')
+      .execute()
+  ).map(toRequestRow);
+  const holds = (r: RequestRow) =>
+    r.itemId === itemId && (HOLDING_STATUSES as readonly RequestStatus[]).includes(r.status);
+  return {
+    queue: rows.filter((r) => r.bibId === queue.bibId && r.volume === queue.volume),
+    holding: rows.find(holds) ?? null,
+  };
+}
+
 /** The request holding the item (picked, in transit for it, or on the shelf with it), if any. */
 export async function holdingRequest(
   trx: Executor,
