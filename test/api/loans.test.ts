@@ -396,6 +396,32 @@ describe('CIRC-4 lending refusals, overrides and bad input', () => {
   });
 });
 
+describe('the loan a desk operation answers with', () => {
+  // A lend and a renewal present the loan from the facts in hand instead of reading it back
+  // (docs/benchmarks.md); the patron's loan list reads it. Both must say the same.
+  it('CIRC-4 / CIRC-5: the loan in a lend and in a renewal answer is the loan as the patron list reads it', async () => {
+    const patron = await borrower();
+    const book = await item();
+    const readBack = async () => {
+      const list = await operator.get(`/api/circulation/patrons/${north.institutionId}/${patron.id}/loans`);
+      expect(list.statusCode).toBe(200);
+      return list.json()[0];
+    };
+    const lent = await lend(operator, { itemBarcode: book.barcode, patronId: patron.id });
+    expect(lent.statusCode).toBe(201);
+    expect(lent.json().loan).toMatchObject({ item: { barcode: book.barcode }, renewalsUsed: 0 });
+    expect(lent.json().loan).toEqual(await readBack());
+    await setDueAt(db(), lent.json().loan.id, new Date(Date.now() + DAY));
+    const renewed = await operator.post(
+      `/api/circulation/loans/${north.institutionId}/${lent.json().loan.id}/renew`,
+      {},
+    );
+    expect(renewed.statusCode).toBe(200);
+    expect(renewed.json().loan.renewalsUsed).toBe(1);
+    expect(renewed.json().loan).toEqual(await readBack());
+  });
+});
+
 describe('CIRC-5 renewals', () => {
   async function loanDueTomorrow(patron?: { id: string }) {
     const who = patron ?? (await borrower());

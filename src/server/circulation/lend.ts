@@ -22,7 +22,7 @@ import {
   resolveOverrider,
   resolveOverrides,
 } from './context.ts';
-import { presentLoan, receiptUrl } from './present.ts';
+import { presentLoanFacts, receiptUrl } from './present.ts';
 import {
   countLimits,
   type LendingTerms,
@@ -259,12 +259,29 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
     }
     // CIRC-8: lending the item takes it off any expired hold shelf list.
     if (item.onExpiredHoldShelf) await clearHoldShelf(trx, ownerId, item.id, now);
-    return { id: loanId, dueDate: due, fallback: selection.fallback, overridden };
+    // The new loan as the desk shows it, from the facts in hand (no read back).
+    const loan = presentLoanFacts(
+      {
+        id: loanId,
+        institution_id: ownerId,
+        loaned_at: now,
+        due_at: due.dueAt,
+        status: 'active',
+        renewals_used: 0,
+        renewals_allowed: terms.renewals_allowed,
+        returned_at: null,
+        item: { id: item.id, barcode: item.barcode, title: item.title, author: item.author },
+        patron: { id: patron.id, name: patron.name },
+        desk: { id: desk.id, name: desk.name, institutionId: desk.institutionId },
+        library: { id: desk.libraryId, name: desk.libraryName },
+      },
+      now,
+    );
+    return { id: loanId, loan, dueDate: due, fallback: selection.fallback, overridden };
   });
 
-  const loan = await presentLoan(ctx.db, ownerId, lent.id, now);
   return {
-    loan,
+    loan: lent.loan,
     termsFallback: lent.fallback,
     dueDate: { cappedBy: lent.dueDate.cappedBy, movedFromClosedDay: lent.dueDate.movedFromClosedDay },
     overridden: lent.overridden,

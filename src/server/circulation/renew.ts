@@ -13,7 +13,7 @@ import {
   resolveOverrider,
   resolveOverrides,
 } from './context.ts';
-import { presentLoan } from './present.ts';
+import { presentLoanFacts } from './present.ts';
 import { type HistoryEntry, historyRow, loadRenewalSetting, lockItemById, lockPatron } from './repository.ts';
 import { decideRenewal } from './rules/index.ts';
 
@@ -44,7 +44,7 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
     throw loanNotFound(loanId);
 
   const overrider = await resolveOverrider(db, r.staff, r.override);
-  await db.transaction().execute(async (trx) => {
+  const renewed = await db.transaction().execute(async (trx) => {
     const item = await lockItemById(trx, institutionId, found.itemId);
     const loan = await trx
       .selectFrom('loans')
@@ -141,8 +141,22 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
       .insertInto('item_history')
       .values(history.map(historyRow))
       .execute();
+    // The renewed loan as the desk shows it, from the facts in hand (no read back).
+    return presentLoanFacts(
+      {
+        ...loan,
+        due_at: dueAt,
+        renewals_used: loan.renewals_used + 1,
+        renewals_allowed: found.terms.renewalsAllowed,
+        item: { id: item.id, barcode: item.barcode, title: item.title, author: item.author },
+        patron: { id: patron.id, name: patron.name },
+        desk: { id: loan.desk_id, name: found.deskName, institutionId: loan.desk_institution_id },
+        library: { id: loan.desk_library_id, name: found.libraryName },
+      },
+      now,
+    );
   });
-  return { loan: await presentLoan(db, institutionId, loanId, now) };
+  return { loan: renewed };
 }
 
 /** CIRC-5 by staff holding circulation.desk at the owner. */

@@ -91,7 +91,8 @@ export async function loadCalendar(db: Executor, libraryId: string): Promise<Lib
 
 /**
  * CIRC-5: what renewing a loan reads before its transaction, in one statement: the loan's item
- * and patron, its terms of use and the calendar of the library whose desk made it (CIRC-3).
+ * and patron, its terms of use, the desk that made it and that desk's library with its
+ * calendar (CIRC-3).
  * None of these change while the loan is open, except configuration; the loan's state is read
  * again under its lock. Null when there is no such loan.
  */
@@ -103,7 +104,8 @@ export async function loadRenewalSetting(db: Executor, institutionId: string, lo
     )
     .innerJoin('libraries as l', 'l.id', 'lo.desk_library_id')
     .innerJoin('institutions as i', 'i.id', 'l.institution_id')
-    .select(['lo.item_id', 'lo.patron_id'])
+    .innerJoin('circulation_desks as d', 'd.id', 'lo.desk_id')
+    .select(['lo.item_id', 'lo.patron_id', 'd.name as desk_name', 'l.name as library_name'])
     .select([
       't.renewals_allowed',
       't.renewal_period',
@@ -119,6 +121,8 @@ export async function loadRenewalSetting(db: Executor, institutionId: string, lo
   return {
     itemId: row.item_id,
     patronId: row.patron_id,
+    deskName: row.desk_name,
+    libraryName: row.library_name,
     terms: {
       renewalsAllowed: row.renewals_allowed,
       renewalPeriod: row.renewal_period,
@@ -134,6 +138,7 @@ export async function loadRenewalSetting(db: Executor, institutionId: string, lo
 export interface LendingTerms {
   id: string;
   loanable: boolean;
+  renewals_allowed: number;
   loan_period_unit: 'days' | 'hours';
   loan_period: number | null;
   fixed_due_date: string | null;
@@ -167,7 +172,8 @@ export async function loadDeskSetting(
       jsonArrayFrom(
         eb
           .selectFrom('terms_of_use as t')
-          .select(['t.id', 't.loanable', 't.loan_period_unit', 't.loan_period', 't.fixed_due_date'])
+          .select(['t.id', 't.loanable', 't.renewals_allowed', 't.loan_period_unit', 't.loan_period'])
+          .select('t.fixed_due_date')
           .whereRef('t.institution_id', '=', 'i.id'),
       ).as('terms'),
       jsonArrayFrom(
@@ -237,6 +243,7 @@ export interface LockedItem {
   barcode: string;
   bibId: string;
   title: string;
+  author: string;
   materialTypeId: string;
   itemPolicyId: string;
   locationId: string;
@@ -278,7 +285,7 @@ function lockItemQuery(trx: Executor, institutionId: string) {
       'hl.name as home_library_name',
     ])
     .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
-    .select(['h.library_id', 'h.location_id', 'b.title'])
+    .select(['h.library_id', 'h.location_id', 'b.title', 'b.author'])
     .select((eb) =>
       eb
         .exists(
@@ -346,6 +353,7 @@ function presentLockedItem(
     barcode: row.barcode,
     bibId: row.bib_id,
     title: row.title,
+    author: row.author,
     materialTypeId: row.material_type_id,
     itemPolicyId: row.item_policy_id,
     locationId: row.location_id,
