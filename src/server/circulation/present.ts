@@ -1,3 +1,4 @@
+import { constant } from '../db/constants.ts';
 import { type Executor, patronName } from './repository.ts';
 
 /** Where a loan's printable receipt is (CIRC-4: a loan receipt can be printed). */
@@ -137,7 +138,7 @@ export async function presentOpenLoans(
   const rows = await loanQuery(db)
     .where('l.institution_id', '=', institutionId)
     .where('l.patron_id', '=', patronId)
-    .where('l.status', '<>', 'returned')
+    .where('l.status', '<>', constant('returned'))
     .orderBy('l.due_at')
     .orderBy('l.id')
     .execute();

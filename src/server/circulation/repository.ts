@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { constant, constants } from '../db/constants.ts';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
 import { composeLetter, type LetterInput, type LetterSetting } from '../letters/templates.ts';
@@ -21,25 +22,6 @@ export interface DeskRow {
   institutionId: string;
   libraryId: string;
   libraryName: string;
-}
-
-/** The desk the operator works at, with its library; 404 DESK_NOT_FOUND when unknown. */
-export async function loadDesk(db: Executor, deskId: string): Promise<DeskRow> {
-  const row = await db
-    .selectFrom('circulation_desks as d')
-    .innerJoin('libraries as l', 'l.id', 'd.library_id')
-    .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
-    .where('d.id', '=', deskId)
-    .executeTakeFirst();
-  if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    institutionId: row.institution_id,
-    libraryId: row.library_id,
-    libraryName: row.library_name,
-  };
 }
 
 /**
@@ -294,7 +276,7 @@ function lockItemQuery(trx: Executor, institutionId: string) {
             .select('r.id')
             .whereRef('r.institution_id', '=', 'i.institution_id')
             .whereRef('r.item_id', '=', 'i.id')
-            .where('r.status', 'in', ['expired', 'cancelled'])
+            .where('r.status', 'in', constants(['expired', 'cancelled']))
             .where('r.hold_shelf_expires_at', 'is not', null)
             .where('r.shelf_cleared_at', 'is', null),
         )
@@ -387,6 +369,24 @@ export interface ActiveLoanCount {
   n: number;
 }
 
+/** PAT-7: a patron's active blocks, oldest first (a subquery for a statement after the patron lock). */
+export function activeBlocks(
+  eb: ExpressionBuilder<Database, never>,
+  institutionId: string,
+  patronId: string,
+  now: Date,
+) {
+  return eb
+    .selectFrom('patron_blocks')
+    .select(['block_type', 'reason'])
+    .where('institution_id', '=', institutionId)
+    .where('patron_id', '=', patronId)
+    .where('removed_at', 'is', null)
+    .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
+    .orderBy('created_at')
+    .orderBy('id');
+}
+
 /**
  * The patron's row locked `FOR UPDATE` (the last lock in the fixed order), then in a second
  * statement, after the lock and so in a snapshot that sees what the lock waited for, the
@@ -417,16 +417,7 @@ export async function lockPatron(
           .selectNoFrom((eb) => [
             // PAT-7: blocks carried from a home record arrive with linked accounts (a later issue).
             jsonArrayFrom(
-              eb
-                .selectFrom('patron_blocks')
-                .select(['block_type', 'reason'])
-                .where('institution_id', '=', institutionId)
-                .where('patron_id', '=', patronId)
-                .where('removed_at', 'is', null)
-                .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
-                .where(sql<boolean>`${wantBlocks}`)
-                .orderBy('created_at')
-                .orderBy('id'),
+              activeBlocks(eb, institutionId, patronId, now).where(sql<boolean>`${wantBlocks}`),
             ).as('blocks'),
             // A network limit counts the patron's loans across all members; until linked
             // accounts exist (a later issue) that is this same patron record's loans anywhere.
@@ -438,7 +429,7 @@ export async function lockPatron(
                 )
                 .select(['l.institution_id', 'i.material_type_id', (c) => c.fn.countAll<number>().as('n')])
                 .where('l.patron_id', '=', patronId)
-                .where('l.status', '=', 'active')
+                .where('l.status', '=', constant('active'))
                 .where(sql<boolean>`${options.activeLoans === true}`)
                 .groupBy(['l.institution_id', 'i.material_type_id']),
             ).as('loans'),
@@ -482,7 +473,9 @@ export async function loadTermsRules(db: Executor, institutionId: string): Promi
   return rows.map(toTermsRule);
 }
 
-function toTermsRule(r: Omit<Selectable<Database['terms_of_use_rules']>, 'updated_at'>): TermsOfUseRule {
+export function toTermsRule(
+  r: Omit<Selectable<Database['terms_of_use_rules']>, 'updated_at' | 'institution_id'>,
+): TermsOfUseRule {
   return {
     id: r.id,
     priority: r.priority,

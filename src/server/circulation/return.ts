@@ -1,4 +1,5 @@
 import { authorize } from '../auth/authorize.ts';
+import { constant } from '../db/constants.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { renderLetter } from '../letters/templates.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
@@ -69,7 +70,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       .selectAll()
       .where('institution_id', '=', ownerId)
       .where('item_id', '=', item.id)
-      .where('status', '<>', 'returned')
+      .where('status', '<>', constant('returned'))
       .forUpdate()
       .executeTakeFirst();
     const place = {

@@ -1,26 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Actor, PatronActor } from '../auth/authorize.ts';
 import { authorize } from '../auth/authorize.ts';
 import { presentRefusal } from '../circulation/context.ts';
-import {
-  type Executor,
-  loadTerms,
-  loadTermsRules,
-  lockItemById,
-  lockPatron,
-  patronName,
-} from '../circulation/repository.ts';
+import { type Executor, lockItemById, lockPatron, patronName } from '../circulation/repository.ts';
 import { dayAt, selectTermsOfUse } from '../circulation/rules/index.ts';
 import type { Db } from '../db/database.ts';
 import { badRequest, conflict, notFound, refused } from '../shared/errors.ts';
 import {
-  ACTIVE_STATUSES,
-  availableCopies,
   closeRequest,
   fillTargets,
+  insertRequest,
+  loadPlacingState,
   loadRequest,
+  loadRequestSetting,
   lockQueue,
-  nextQueuePosition,
   type RequestRow,
   recordRequestHistory,
   releaseTargets,
@@ -63,44 +57,28 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
       fields: [{ field: 'bibId', message: 'name either bibId or itemId' }],
     });
   }
-  let ownerId: string;
-  let bibId: string;
-  let volume: string;
-  if (input.itemId !== undefined) {
-    const item = await db
-      .selectFrom('items')
-      .select(['institution_id', 'bib_id', 'enumeration'])
-      .where('id', '=', input.itemId)
-      .executeTakeFirst();
-    if (!item) throw notFound('ITEM_NOT_FOUND', 'No such item.', { itemId: input.itemId });
-    [ownerId, bibId, volume] = [item.institution_id, item.bib_id, item.enumeration];
-  } else {
-    const bib = await db
-      .selectFrom('bib_records')
-      .select(['institution_id', 'id'])
-      .where('id', '=', input.bibId as string)
-      .executeTakeFirst();
-    if (!bib) throw notFound('TITLE_NOT_FOUND', 'No such title.', { bibId: input.bibId });
-    [ownerId, bibId, volume] = [bib.institution_id, bib.id, input.volume ?? ''];
+  // The item or title, the pickup library, the owner's time zone and its terms-of-use rules
+  // (CIRC-2: configuration, read before the transaction as a loan reads them), in one statement
+  // (docs/benchmarks.md). The title it names is the queue locked below.
+  const setting = await loadRequestSetting(
+    db,
+    input.itemId !== undefined ? { itemId: input.itemId } : { bibId: input.bibId as string },
+    input.pickupLibraryId,
+  );
+  if (!setting) {
+    if (input.itemId !== undefined)
+      throw notFound('ITEM_NOT_FOUND', 'No such item.', { itemId: input.itemId });
+    throw notFound('TITLE_NOT_FOUND', 'No such title.', { bibId: input.bibId });
   }
-  const pickup = await db
-    .selectFrom('libraries')
-    .select(['id', 'institution_id'])
-    .where('id', '=', input.pickupLibraryId)
-    .executeTakeFirst();
+  const { ownerId, bibId, pickup } = setting;
+  const volume = setting.enumeration ?? input.volume ?? '';
   if (!pickup)
     throw notFound('LIBRARY_NOT_FOUND', 'No such pickup library.', { libraryId: input.pickupLibraryId });
-  if (input.notNeededAfter !== undefined) {
-    const owner = await db
-      .selectFrom('institutions')
-      .select('time_zone')
-      .where('id', '=', ownerId)
-      .executeTakeFirstOrThrow();
-    if (input.notNeededAfter < dayAt(owner.time_zone, now)) {
-      throw badRequest('VALIDATION_FAILED', 'Invalid input: notNeededAfter: is in the past', {
-        fields: [{ field: 'notNeededAfter', message: 'is in the past' }],
-      });
-    }
+  const today = dayAt(setting.timeZone, now);
+  if (input.notNeededAfter !== undefined && input.notNeededAfter < today) {
+    throw badRequest('VALIDATION_FAILED', 'Invalid input: notNeededAfter: is in the past', {
+      fields: [{ field: 'notNeededAfter', message: 'is in the past' }],
+    });
   }
 
   let patronId: string;
@@ -108,7 +86,7 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
   if (by.kind === 'staff') {
     const actor = authorize(by.actor, 'circulation.desk', {
       institutionId: ownerId,
-      ...(pickup.institution_id === ownerId ? { libraryId: pickup.id } : {}),
+      ...(pickup.institutionId === ownerId ? { libraryId: pickup.id } : {}),
     });
     if (!input.patronId) {
       throw badRequest('VALIDATION_FAILED', 'Invalid input: patronId: is required', {
@@ -134,41 +112,41 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
   }
 
   const requestId = await db.transaction().execute(async (trx) => {
+    // The fixed lock order: the title's request queue, the item, the patron.
     const title = await lockQueue(trx, ownerId, bibId);
     const item = input.itemId !== undefined ? await lockItemById(trx, ownerId, input.itemId) : null;
-    const patron = await lockPatron(trx, ownerId, patronId, now);
-    const existing = await trx
-      .selectFrom('requests')
-      .select('id')
-      .where('institution_id', '=', ownerId)
-      .where('patron_id', '=', patron.id)
-      .where('work_key', '=', title.workKey)
-      .where('volume', '=', volume)
-      .where('status', 'in', ACTIVE_STATUSES)
-      .executeTakeFirst();
-    if (existing) {
+    // The patron's blocks are read with the rest below, after this lock (PAT-7).
+    const locked = await lockPatron(trx, ownerId, patronId, now, { blocks: false });
+    // INV-4 / CIRC-7 / CIRC-2: the patron's blocks, active request for the work, the copies and
+    // the next place in the queue, in one statement after the three locks, so that it sees
+    // whatever another request, loan or return of this title or patron committed meanwhile.
+    const state = await loadPlacingState(trx, {
+      institutionId: ownerId,
+      bibId,
+      volume,
+      workKey: title.workKey,
+      itemId: item?.id ?? null,
+      patronId: locked.id,
+      now,
+    });
+    const patron = { ...locked, blocks: state.blocks };
+    if (state.existingRequestId) {
       throw conflict(
         'REQUEST_ALREADY_EXISTS',
         'The patron already has an active request for this work and volume (CIRC-7).',
-        { requestId: existing.id },
+        { requestId: state.existingRequestId },
       );
     }
-    const copies = await copiesForRequest(trx, ownerId, bibId, volume, item?.id ?? null, patron);
-    const institution = await trx
-      .selectFrom('institutions')
-      .select('time_zone')
-      .where('id', '=', ownerId)
-      .executeTakeFirstOrThrow();
     const check = {
-      today: dayAt(institution.time_zone, now),
+      today,
       requestType: input.requestType,
       level: item ? ('item' as const) : ('title' as const),
       ownerInstitutionId: ownerId,
-      pickup: { institutionId: pickup.institution_id, libraryId: pickup.id },
+      pickup: { institutionId: pickup.institutionId, libraryId: pickup.id },
       patron,
       titleWithdrawn: title.withdrawn,
       itemWithdrawn: item?.withdrawn ?? false,
-      copies,
+      copies: copiesForRequest(state.copies, setting, patron.userGroupId),
     };
     const refusals = collectRequestRefusals(check);
     if (refusals.length > 0) {
@@ -181,10 +159,14 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
       );
     }
     const target = item ? item.id : (chooseTarget(requestableCopies(check), pickup.id)?.itemId ?? null);
-    const position = await nextQueuePosition(trx, ownerId, bibId, volume);
-    const row = await trx
-      .insertInto('requests')
-      .values({
+    const position = state.nextPosition;
+    // The request's id is made here so that its history entry goes in the same statement.
+    const id = randomUUID();
+    // CIRC-13: a request naming or targeted at a copy is in that copy's history.
+    await insertRequest(
+      trx,
+      {
+        id,
         institution_id: ownerId,
         patron_id: patron.id,
         bib_id: bibId,
@@ -193,90 +175,58 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
         item_id: target,
         request_type: input.requestType,
         level: item ? 'item' : 'title',
-        pickup_institution_id: pickup.institution_id,
+        pickup_institution_id: pickup.institutionId,
         pickup_library_id: pickup.id,
         queue_position: position,
         placed_at: now,
         placed_by: placedBy,
         not_needed_after: input.notNeededAfter ?? null,
         updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (target) {
-      await recordRequestHistory(
-        trx,
-        { institutionId: ownerId, id: row.id, patronId: patron.id },
-        target,
-        { ...noPlace, actingInstitutionId: ownerId, operatorStaffId: placedBy },
-        now,
-        { action: 'placed', requestType: input.requestType, queuePosition: position },
-      );
-    }
-    return row.id;
+      },
+      target
+        ? {
+            itemId: target,
+            where: { ...noPlace, actingInstitutionId: ownerId, operatorStaffId: placedBy },
+            details: { action: 'placed', requestType: input.requestType, queuePosition: position },
+          }
+        : null,
+      now,
+    );
+    return id;
   });
   return { institutionId: ownerId, id: requestId };
 }
 
-/** The copies of a title and volume (or the one item) with their availability and the terms for this patron. */
-async function copiesForRequest(
-  trx: Executor,
-  ownerId: string,
-  bibId: string,
-  volume: string,
-  itemId: string | null,
-  patron: { id: string; userGroupId: string },
-): Promise<(CopyForRequest & { barcode: string })[]> {
-  let query = trx
-    .selectFrom('items as i')
-    .innerJoin('holdings as h', (j) =>
-      j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
-    )
-    .select(['i.id', 'i.barcode', 'i.item_policy_id', 'i.material_type_id', 'h.location_id', 'h.library_id'])
-    .where('i.institution_id', '=', ownerId)
-    .where('i.withdrawn_at', 'is', null);
-  query = itemId
-    ? query.where('i.id', '=', itemId)
-    : query.where('i.bib_id', '=', bibId).where('i.enumeration', '=', volume);
-  const rows = await query.orderBy('i.barcode').execute();
-  const available = new Set((await availableCopies(trx, ownerId, bibId, volume)).map((c) => c.itemId));
-  const onLoan = new Set(
-    (
-      await trx
-        .selectFrom('loans')
-        .select('item_id')
-        .where('institution_id', '=', ownerId)
-        .where('patron_id', '=', patron.id)
-        .where('status', '<>', 'returned')
-        .execute()
-    ).map((l) => l.item_id),
-  );
-  const rules = await loadTermsRules(trx, ownerId);
-  const termsCache = new Map<string, Awaited<ReturnType<typeof loadTerms>>>();
-  const out: (CopyForRequest & { barcode: string })[] = [];
-  for (const r of rows) {
-    const selection = selectTermsOfUse(rules, {
-      userGroupId: patron.userGroupId,
-      itemPolicyId: r.item_policy_id,
-      materialTypeId: r.material_type_id,
-      locationId: r.location_id,
+/**
+ * The copies of a title and volume (or the one item) with their availability and what the
+ * owner's terms of use for this patron say of each (CIRC-2).
+ */
+function copiesForRequest(
+  copies: Awaited<ReturnType<typeof loadPlacingState>>['copies'],
+  setting: NonNullable<Awaited<ReturnType<typeof loadRequestSetting>>>,
+  userGroupId: string,
+): (CopyForRequest & { barcode: string })[] {
+  return copies.map((c) => {
+    const selection = selectTermsOfUse(setting.rules, {
+      userGroupId,
+      itemPolicyId: c.itemPolicyId,
+      materialTypeId: c.materialTypeId,
+      locationId: c.locationId,
     });
-    let terms = selection.ok ? termsCache.get(selection.termsOfUseId) : undefined;
+    const terms = selection.ok ? setting.terms.find((t) => t.id === selection.termsOfUseId) : undefined;
     if (selection.ok && !terms) {
-      terms = await loadTerms(trx, ownerId, selection.termsOfUseId);
-      termsCache.set(selection.termsOfUseId, terms);
+      throw new Error(`terms of use ${selection.termsOfUseId} of a rule are not the institution's`);
     }
-    out.push({
-      itemId: r.id,
-      barcode: r.barcode,
-      homeLibraryId: r.library_id,
-      available: available.has(r.id),
+    return {
+      itemId: c.itemId,
+      barcode: c.barcode,
+      homeLibraryId: c.homeLibraryId,
+      available: c.available,
       requestsAllowed: terms?.requests_allowed ?? false,
       pickupPolicy: terms?.pickup_location_policy ?? 'own_library',
-      onLoanToPatron: onLoan.has(r.id),
-    });
-  }
-  return out;
+      onLoanToPatron: c.onLoanToPatron,
+    };
+  });
 }
 
 /** The request's title, read without a lock so that the queue can be locked first. */

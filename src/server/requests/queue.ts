@@ -1,6 +1,17 @@
-import { sql } from 'kysely';
-import { type Executor, lockPatron, recordHistory, writeLetter } from '../circulation/repository.ts';
-import type { LetterType, RequestStatus } from '../db/schema.ts';
+import { type Insertable, type SelectQueryBuilder, sql } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import {
+  activeBlocks,
+  type Executor,
+  historyRow,
+  lockPatron,
+  recordHistory,
+  toTermsRule,
+  writeLetter,
+} from '../circulation/repository.ts';
+import type { TermsOfUseRule } from '../circulation/rules/index.ts';
+import { constant, constants } from '../db/constants.ts';
+import type { Database, LetterType, PickupLocationPolicy, RequestStatus } from '../db/schema.ts';
 import { notFound } from '../shared/errors.ts';
 
 /**
@@ -40,24 +51,6 @@ export async function lockQueue(trx: Executor, institutionId: string, bibId: str
     workKey: row.work_key,
     withdrawn: row.withdrawn_at !== null,
   };
-}
-
-/**
- * The title (and volume) an item belongs to, read without a lock, so the use case can lock the
- * queue before the item. Null for an unknown barcode (the item lock then says why).
- */
-export async function peekItemQueue(
-  db: Executor,
-  institutionId: string,
-  by: { barcode: string } | { itemId: string },
-): Promise<{ itemId: string; bibId: string; enumeration: string } | null> {
-  let query = db
-    .selectFrom('items')
-    .select(['id', 'bib_id', 'enumeration'])
-    .where('institution_id', '=', institutionId);
-  query = 'barcode' in by ? query.where('barcode', '=', by.barcode) : query.where('id', '=', by.itemId);
-  const row = await query.executeTakeFirst();
-  return row ? { itemId: row.id, bibId: row.bib_id, enumeration: row.enumeration } : null;
 }
 
 export interface RequestRow {
@@ -156,7 +149,7 @@ export async function loadQueue(
     .select(REQUEST_COLUMNS)
     .where('institution_id', '=', institutionId)
     .where('bib_id', '=', bibId)
-    .where('status', 'in', ACTIVE_STATUSES);
+    .where('status', 'in', constants(ACTIVE_STATUSES));
   if (volume !== undefined) query = query.where('volume', '=', volume);
   const rows = await query.orderBy('queue_position').execute();
   return rows.map(toRequestRow);
@@ -182,9 +175,9 @@ export async function loadQueueAndHolding(
           eb.and([
             eb('bib_id', '=', queue.bibId),
             eb('volume', '=', queue.volume),
-            eb('status', 'in', ACTIVE_STATUSES),
+            eb('status', 'in', constants(ACTIVE_STATUSES)),
           ]),
-          eb.and([eb('item_id', '=', itemId), eb('status', 'in', HOLDING_STATUSES)]),
+          eb.and([eb('item_id', '=', itemId), eb('status', 'in', constants(HOLDING_STATUSES))]),
         ]),
       )
       .orderBy('queue_position')
@@ -457,4 +450,242 @@ export async function writeRequestLetter(
     messageId: letter.messageId,
     at: letter.now,
   });
+}
+
+/**
+ * What placing a request reads before its transaction, in one statement (each statement costs
+ * a round trip: docs/benchmarks.md): the requested item (its owner, title and volume) or title
+ * (its owner), the pickup library (null when unknown), and the owner's time zone (CIRC-7 /
+ * CIRC-10: "today" at the owner), terms-of-use rules and the terms they select (CIRC-2). All
+ * of it is configuration or an unlocked peek used to lock the queue; what the request must not
+ * see change is read again under the locks (`loadPlacingState`). Null when the item or title
+ * is unknown.
+ */
+export async function loadRequestSetting(
+  db: Executor,
+  target: { itemId: string } | { bibId: string },
+  pickupLibraryId: string,
+) {
+  const requested: SelectQueryBuilder<
+    Database,
+    'items' | 'bib_records',
+    { institution_id: string; bib_id: string; enumeration: string | null }
+  > =
+    'itemId' in target
+      ? db
+          .selectFrom('items')
+          .select(['institution_id', 'bib_id', 'enumeration'])
+          .where('id', '=', target.itemId)
+      : db
+          .selectFrom('bib_records')
+          .select(['institution_id', 'id as bib_id', sql<string | null>`null`.as('enumeration')])
+          .where('id', '=', target.bibId);
+  const row = await db
+    .selectFrom(requested.as('t'))
+    .innerJoin('institutions as o', 'o.id', 't.institution_id')
+    .select(['t.institution_id', 't.bib_id', 't.enumeration', 'o.time_zone'])
+    .select((eb) => [
+      jsonObjectFrom(
+        eb
+          .selectFrom('libraries as l')
+          .select(['l.id', 'l.institution_id'])
+          .where('l.id', '=', pickupLibraryId),
+      ).as('pickup'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('terms_of_use_rules as r')
+          .select([
+            'r.id',
+            'r.priority',
+            'r.user_group_id',
+            'r.item_policy_id',
+            'r.material_type_id',
+            'r.location_id',
+            'r.terms_of_use_id',
+            'r.is_fallback',
+          ])
+          .whereRef('r.institution_id', '=', 'o.id'),
+      ).as('rules'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('terms_of_use as tu')
+          .select(['tu.id', 'tu.requests_allowed', 'tu.pickup_location_policy'])
+          .whereRef('tu.institution_id', '=', 'o.id'),
+      ).as('terms'),
+    ])
+    .executeTakeFirst();
+  if (!row) return null;
+  const rules: TermsOfUseRule[] = row.rules.map(toTermsRule);
+  return {
+    ownerId: row.institution_id,
+    bibId: row.bib_id,
+    /** The item's volume (an item request); null for a title request, which names its own. */
+    enumeration: row.enumeration,
+    timeZone: row.time_zone,
+    pickup: row.pickup ? { id: row.pickup.id, institutionId: row.pickup.institution_id } : null,
+    rules,
+    terms: row.terms as {
+      id: string;
+      requests_allowed: boolean;
+      pickup_location_policy: PickupLocationPolicy;
+    }[],
+  };
+}
+
+/**
+ * What placing a request decides on, read in one statement after all three locks (the title's
+ * queue, the item of an item request, the patron), so in a snapshot that sees whatever the
+ * locks waited for: the patron's active blocks (as `lockPatron` reads them; PAT-7), the
+ * patron's active request for the work and volume if any (INV-4), the copies of the title and
+ * volume (or the one item), not withdrawn, in barcode order, each with whether it is available
+ * (as `availableCopies` decides it, CIRC-7) and on loan to the patron, and the next free place
+ * at the end of the queue (as `nextQueuePosition`, INV-3).
+ */
+export async function loadPlacingState(
+  trx: Executor,
+  key: {
+    institutionId: string;
+    bibId: string;
+    volume: string;
+    workKey: string;
+    itemId: string | null;
+    patronId: string;
+    now: Date;
+  },
+) {
+  const { institutionId, bibId, volume, patronId } = key;
+  const row = await trx
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(activeBlocks(eb, institutionId, patronId, key.now)).as('blocks'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('requests')
+          .select('id')
+          .where('institution_id', '=', institutionId)
+          .where('patron_id', '=', patronId)
+          .where('work_key', '=', key.workKey)
+          .where('volume', '=', volume)
+          .where('status', 'in', constants(ACTIVE_STATUSES))
+          .limit(1),
+      ).as('existing'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('items as i')
+          .innerJoin('holdings as h', (j) =>
+            j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+          )
+          .select([
+            'i.id',
+            'i.barcode',
+            'i.item_policy_id',
+            'i.material_type_id',
+            'h.location_id',
+            'h.library_id',
+          ])
+          .select((c) => [
+            c
+              .and([
+                c('i.bib_id', '=', bibId),
+                c('i.enumeration', '=', volume),
+                c('i.in_place', '=', true),
+                c.not(
+                  c.exists(
+                    c
+                      .selectFrom('requests as r')
+                      .select('r.id')
+                      .whereRef('r.institution_id', '=', 'i.institution_id')
+                      .whereRef('r.item_id', '=', 'i.id')
+                      .where((w) =>
+                        w.or([
+                          w('r.status', '=', constant('not_started')),
+                          w.and([
+                            w('r.status', 'in', constants(['expired', 'cancelled'])),
+                            w('r.hold_shelf_expires_at', 'is not', null),
+                            w('r.shelf_cleared_at', 'is', null),
+                          ]),
+                        ]),
+                      ),
+                  ),
+                ),
+              ])
+              .as('available'),
+            c
+              .exists(
+                c
+                  .selectFrom('loans as l')
+                  .select('l.id')
+                  .whereRef('l.institution_id', '=', 'i.institution_id')
+                  .whereRef('l.item_id', '=', 'i.id')
+                  .where('l.patron_id', '=', patronId)
+                  .where('l.status', '<>', constant('returned')),
+              )
+              .as('on_loan_to_patron'),
+          ])
+          .where('i.institution_id', '=', institutionId)
+          .where('i.withdrawn_at', 'is', null)
+          .where((w) =>
+            key.itemId !== null
+              ? w('i.id', '=', key.itemId)
+              : w.and([w('i.bib_id', '=', bibId), w('i.enumeration', '=', volume)]),
+          )
+          .orderBy('i.barcode'),
+      ).as('copies'),
+      eb
+        .selectFrom('requests')
+        .select((c) => c.fn.max('queue_position').as('last'))
+        .where('institution_id', '=', institutionId)
+        .where('bib_id', '=', bibId)
+        .where('volume', '=', volume)
+        .where('queue_position', 'is not', null)
+        .as('last_position'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    blocks: row.blocks.map((b) => ({ type: b.block_type, reason: b.reason })),
+    existingRequestId: row.existing?.id ?? null,
+    copies: row.copies.map((c) => ({
+      itemId: c.id,
+      barcode: c.barcode,
+      itemPolicyId: c.item_policy_id,
+      materialTypeId: c.material_type_id,
+      locationId: c.location_id,
+      homeLibraryId: c.library_id,
+      available: Boolean(c.available),
+      onLoanToPatron: Boolean(c.on_loan_to_patron),
+    })),
+    nextPosition: Number(row.last_position ?? 0) + 1,
+  };
+}
+
+/**
+ * CIRC-7 / CIRC-13: a new request (its id made by the caller) and, when it names or is
+ * targeted at a copy, the `placed` entry in that item's history (as `recordRequestHistory`
+ * writes it), in one statement (a data-modifying CTE) instead of two.
+ */
+export async function insertRequest(
+  trx: Executor,
+  request: Insertable<Database['requests']> & { id: string; institution_id: string; patron_id: string },
+  history: { itemId: string; where: Where; details: Record<string, unknown> } | null,
+  now: Date,
+): Promise<void> {
+  if (!history) {
+    await trx.insertInto('requests').values(request).execute();
+    return;
+  }
+  await trx
+    .with('request', (db) => db.insertInto('requests').values(request).returning('id'))
+    .insertInto('item_history')
+    .values(
+      historyRow({
+        institutionId: request.institution_id,
+        itemId: history.itemId,
+        at: now,
+        event: 'request',
+        ...history.where,
+        patronId: request.patron_id,
+        loanId: null,
+        details: { requestId: request.id, ...history.details },
+      }),
+    )
+    .execute();
 }

@@ -1,4 +1,5 @@
 import type { Executor } from '../circulation/repository.ts';
+import { constant } from '../db/constants.ts';
 import type { TransitReason } from '../db/schema.ts';
 
 /**
@@ -35,7 +36,7 @@ export async function loadOpenTransit(
     .selectAll()
     .where('institution_id', '=', institutionId)
     .where('item_id', '=', itemId)
-    .where('status', '=', 'open')
+    .where('status', '=', constant('open'))
     .forUpdate()
     .executeTakeFirst();
   return row
