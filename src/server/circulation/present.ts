@@ -68,9 +68,18 @@ function loanQuery(db: Executor) {
 type LoanRow = Awaited<ReturnType<ReturnType<typeof loanQuery>['executeTakeFirstOrThrow']>>;
 
 function present(r: LoanRow, now: Date) {
+  // Fields named one by one: spreading the row and adding four more made each object a
+  // slow dictionary in V8, which cost 3 ms per 200 loans (docs/benchmarks.md).
   return presentLoanFacts(
     {
-      ...r,
+      id: r.id,
+      institution_id: r.institution_id,
+      loaned_at: r.loaned_at,
+      due_at: r.due_at,
+      status: r.status,
+      renewals_used: r.renewals_used,
+      renewals_allowed: r.renewals_allowed,
+      returned_at: r.returned_at,
       item: { id: r.item_id, barcode: r.barcode, title: r.title, author: r.author },
       patron: { id: r.patron_id, name: patronName(r) },
       desk: { id: r.desk_id, name: r.desk_name, institutionId: r.desk_institution_id },
