@@ -26,7 +26,7 @@ describe('named prepared statements', () => {
       expect(second.rows[0]?.n).toBe(42);
       const statements = (await prepared(trx)).rows.filter((r) => r.statement.includes('+ 1 AS n'));
       expect(statements).toHaveLength(1);
-      expect(statements[0]?.name).toMatch(/^s_/);
+      expect(statements[0]?.name).toMatch(/^s0_/);
     });
   });
 
@@ -38,6 +38,30 @@ describe('named prepared statements', () => {
     });
   });
 
+  it('prepares afresh after another process changed a table a statement reads with SELECT *', async () => {
+    await sql`CREATE TABLE stale_check (a int)`.execute(database.db);
+    await sql`INSERT INTO stale_check VALUES (1)`.execute(database.db);
+    const read = () =>
+      database.db.transaction().execute(async (trx) => {
+        // Twice on one connection: the second call is the prepared statement.
+        await sql`SELECT * FROM stale_check WHERE a = ${1}`.execute(trx);
+        return (await sql<Record<string, unknown>>`SELECT * FROM stale_check WHERE a = ${1}`.execute(trx))
+          .rows;
+      });
+    // Every connection of the pool has it prepared before the table changes.
+    await Promise.all(Array.from({ length: 10 }, read));
+    await sql`ALTER TABLE stale_check ADD COLUMN b int DEFAULT 7`.execute(database.db);
+    const afterChange = await Promise.allSettled(Array.from({ length: 10 }, read));
+    // The statement prepared before the change cannot give the new row type (PostgreSQL's rule).
+    expect(afterChange.some((o) => o.status === 'rejected')).toBe(true);
+    for (const outcome of afterChange) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: '0A000' });
+      else expect(outcome.value).toEqual([{ a: 1, b: 7 }]);
+    }
+    // Each connection met the error at most once: every call now reads the new column.
+    const settled = await Promise.all(Array.from({ length: 10 }, read));
+    for (const rows of settled) expect(rows).toEqual([{ a: 1, b: 7 }]);
+  });
   it(`stops naming new statements on a connection after ${MAX_PREPARED_PER_CONNECTION}, and they still run`, async () => {
     await database.db.transaction().execute(async (trx) => {
       // Texts that differ only in their number of parameters, like an IN list of n values.
@@ -48,7 +72,10 @@ describe('named prepared statements', () => {
         );
         expect(result.rows[0]?.n).toBe(n);
       }
-      expect((await prepared(trx)).rows).toHaveLength(MAX_PREPARED_PER_CONNECTION);
+      // Statements this connection prepared before count towards its limit too.
+      const cardinality = (await prepared(trx)).rows.filter((r) => r.statement.includes('cardinality'));
+      expect(cardinality.length).toBeLessThanOrEqual(MAX_PREPARED_PER_CONNECTION);
+      expect(cardinality.length).toBeGreaterThan(MAX_PREPARED_PER_CONNECTION - 10);
     });
   });
 });

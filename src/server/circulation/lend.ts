@@ -185,6 +185,20 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       messageId: `loan-receipt-${loanId}@shelfshare`,
       at: now,
     };
+    // The borrower's request in transit for this copy: its transit ends here (CIRC-9).
+    if (own?.status === 'in_transit') {
+      const transit = await loadOpenTransit(trx, ownerId, item.id);
+      if (transit) await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
+    }
+    // CIRC-4: lent over another patron's request, that request loses this copy and is targeted
+    // afresh below. Run whatever the queue holds: a request of another volume can still be
+    // aimed at this copy when its volume was changed since. Before the loan's own history, so
+    // the item's history reads in the order things happened.
+    const released = await releaseTargets(trx, ownerId, item.id, own?.id ?? null, now);
+    for (const requestId of released) {
+      const request = queue.find((r) => r.id === requestId);
+      if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
+    }
     // CIRC-4 / CIRC-13 / CIRC-12: the loan, the item on loan, its history (the override
     // first, when staff overrode a refusal) and the loan receipt, in one statement.
     await writeLoan(trx, {
@@ -235,21 +249,10 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       now,
     });
     // CIRC-7 / FN-5: the loan completes the borrower's request (INV-3: with this loan).
-    if (own) {
-      if (own.status === 'in_transit') {
-        const transit = await loadOpenTransit(trx, ownerId, item.id);
-        if (transit) await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
-      }
-      await closeRequest(trx, own, { status: 'completed', loanId, itemId: item.id }, now);
-    }
-    // CIRC-4: lent over another patron's request, that request is targeted at another copy.
-    // With nobody in the title's queue there is nothing to release or fill.
+    if (own) await closeRequest(trx, own, { status: 'completed', loanId, itemId: item.id }, now);
+    // CIRC-7: the title's waiting title requests take the copies still available. Nobody in
+    // the queue of this title and volume: nobody to fill.
     if (queue.length > 0) {
-      const released = await releaseTargets(trx, ownerId, item.id, null, now);
-      for (const requestId of released) {
-        const request = queue.find((r) => r.id === requestId);
-        if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
-      }
       await fillTargets(
         trx,
         { institutionId: ownerId, bibId: item.bibId, volume: item.enumeration },

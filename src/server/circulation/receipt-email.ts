@@ -21,7 +21,7 @@ export async function emailLoanReceipt(
 ): Promise<{ letterId: string; to: string }> {
   const now = clock(ctx);
   const ids = [...new Set(loanIds)];
-  const patron = await lockPatron(ctx.db, institutionId, patronId, now, { lock: false });
+  const patron = await lockPatron(ctx.db, institutionId, patronId, now, { lock: false, blocks: false });
 
   const open = await presentOpenLoans(ctx.db, institutionId, patronId, now);
   const openById = new Map(open.map((l) => [l.id, l]));

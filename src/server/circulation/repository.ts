@@ -287,6 +287,17 @@ function lockItemQuery(trx: Executor, institutionId: string) {
 }
 
 /**
+ * Runs the item lock, and once more when it found nothing: when the lock waited for a
+ * transaction that moved the item to another holding (a catalogue re-import), PostgreSQL
+ * re-checks the join with the holding the statement first saw, and the item drops out. The
+ * second run, a new statement, sees the new holding. An item that is not there costs the
+ * second statement too, on a path that ends in an error anyway.
+ */
+async function lockItemOnce<T>(lock: () => Promise<T | undefined>): Promise<T | undefined> {
+  return (await lock()) ?? (await lock());
+}
+
+/**
  * The item with this barcode at the institution, locked (see `lockItemQuery`). 404
  * ITEM_NOT_FOUND for a barcode unknown anywhere; 422 ITEM_NOT_OWNED_HERE for another member's
  * item (network lending: FN-5, later).
@@ -296,7 +307,9 @@ export async function lockItemByBarcode(
   institutionId: string,
   barcode: string,
 ): Promise<LockedItem> {
-  const row = await lockItemQuery(trx, institutionId).where('i.barcode', '=', barcode).executeTakeFirst();
+  const row = await lockItemOnce(() =>
+    lockItemQuery(trx, institutionId).where('i.barcode', '=', barcode).executeTakeFirst(),
+  );
   if (!row) {
     const elsewhere = await trx
       .selectFrom('items')
@@ -321,7 +334,9 @@ export async function lockItemById(
   institutionId: string,
   itemId: string,
 ): Promise<LockedItem> {
-  const row = await lockItemQuery(trx, institutionId).where('i.id', '=', itemId).executeTakeFirst();
+  const row = await lockItemOnce(() =>
+    lockItemQuery(trx, institutionId).where('i.id', '=', itemId).executeTakeFirst(),
+  );
   if (!row) throw notFound('ITEM_NOT_FOUND', 'No such item in this institution.', { itemId });
   return presentLockedItem(row);
 }

@@ -285,7 +285,9 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     const requesters: Record<string, string> = {};
     if (requestId) {
       const request = await loadRequest(trx, ownerId, requestId);
-      requesters[requestId] = (await lockPatron(trx, ownerId, request.patronId, now, { lock: false })).name;
+      requesters[requestId] = (
+        await lockPatron(trx, ownerId, request.patronId, now, { lock: false, blocks: false })
+      ).name;
     }
     // The names of the libraries the next step mentions: the item's home and this desk's are
     // in hand; another (a pickup library) is read.

@@ -69,7 +69,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
       throw error;
     }
   }
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  // One connection, never closed when idle: PGlite has one session whatever the client, and a
+  // new client would start counting the prepared statements (decision 64) from zero again.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig);
   const db = new Kysely<Database>({ dialect: dialectOver(pool, options) });
   return {
     db,

@@ -23,38 +23,60 @@ type Query = (text: unknown, values?: unknown) => Promise<pg.QueryResult>;
 
 interface Prepared {
   names: Map<string, string>;
+  /** Bumped when a statement met a schema it was not prepared for (STALE_STATEMENT_CODES). */
+  generation: number;
 }
 
 const wrapped = new WeakMap<pg.PoolClient, pg.PoolClient>();
 
-function statementName(text: string): string {
-  return `s_${createHash('sha1').update(text).digest('base64url')}`;
+function statementName(text: string, generation: number): string {
+  return `s${generation}_${createHash('sha1').update(text).digest('base64url')}`;
 }
+
+/**
+ * Errors after which the connection's prepared statements no longer fit the schema: another
+ * process migrated a table a statement reads with `SELECT *` ("cached plan must not change
+ * result type"), or the statement is gone. `pg` would send the stale statement again on every
+ * call, so the connection starts a new generation of names and prepares each text afresh (the
+ * old statements stay on the server until the connection closes: one set per migration). The
+ * one call that met the error fails. Not by closing the connection: PGlite keeps one session,
+ * whose statements a new client would collide with.
+ */
+const STALE_STATEMENT_CODES = new Set(['0A000', '26000']);
 
 /** The client with `query(text, values)` sent as a named statement (see above). */
 export function preparingClient(client: pg.PoolClient): pg.PoolClient {
   const known = wrapped.get(client);
   if (known) return known;
-  const state: Prepared = { names: new Map() };
+  const state: Prepared = { names: new Map(), generation: 0 };
   const query = client.query.bind(client) as Query;
+  const named = async (text: string, values: unknown[]) => {
+    let name = state.names.get(text);
+    if (!name) {
+      if (state.names.size >= MAX_PREPARED_PER_CONNECTION) return query(text, values);
+      name = statementName(text, state.generation);
+      state.names.set(text, name);
+    }
+    try {
+      return await query({ name, text, values });
+    } catch (error) {
+      if (STALE_STATEMENT_CODES.has((error as { code?: string }).code ?? '')) {
+        state.names.clear();
+        state.generation++;
+      }
+      throw error;
+    }
+  };
   const proxy = new Proxy(client, {
     get(target, property, receiver) {
-      if (property !== 'query') {
-        const value = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
+      if (property === 'query') {
+        return (text: unknown, values?: unknown) =>
+          typeof text === 'string' && Array.isArray(values) && values.length > 0
+            ? named(text, values)
+            : query(text, values);
       }
-      return (text: unknown, values?: unknown) => {
-        if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0) {
-          return query(text, values);
-        }
-        let name = state.names.get(text);
-        if (!name) {
-          if (state.names.size >= MAX_PREPARED_PER_CONNECTION) return query(text, values);
-          name = statementName(text);
-          state.names.set(text, name);
-        }
-        return query({ name, text, values });
-      };
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
   wrapped.set(client, proxy);

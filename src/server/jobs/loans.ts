@@ -72,7 +72,10 @@ async function writeLoanLetter(
     .where('message_id', '=', letter.messageId)
     .executeTakeFirst();
   if (exists) return false;
-  const patron = await lockPatron(trx, row.institution_id, row.patron_id, now, { lock: false });
+  const patron = await lockPatron(trx, row.institution_id, row.patron_id, now, {
+    lock: false,
+    blocks: false,
+  });
   await writeLetter(trx, {
     institutionId: row.institution_id,
     patronId: row.patron_id,

@@ -32,7 +32,10 @@ export async function holdShelfExpiry(
   item: LockedItem,
   now: Date,
 ): Promise<Date> {
-  const patron = await lockPatron(trx, request.institutionId, request.patronId, now, { lock: false });
+  const patron = await lockPatron(trx, request.institutionId, request.patronId, now, {
+    lock: false,
+    blocks: false,
+  });
   const rules = await loadTermsRules(trx, request.institutionId);
   const selection = selectTermsOfUse(rules, {
     userGroupId: patron.userGroupId,

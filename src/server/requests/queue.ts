@@ -434,7 +434,10 @@ export async function writeRequestLetter(
     now: Date;
   },
 ) {
-  const patron = await lockPatron(trx, letter.institutionId, letter.patronId, letter.now, { lock: false });
+  const patron = await lockPatron(trx, letter.institutionId, letter.patronId, letter.now, {
+    lock: false,
+    blocks: false,
+  });
   const owner = await trx
     .selectFrom('institutions')
     .select('name')
