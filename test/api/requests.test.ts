@@ -422,6 +422,37 @@ describe('CIRC-7 the queue, targeting and the pick list', () => {
     expect(await requestRow(db(), placed.id)).toMatchObject({ status: 'not_started', item_id: null });
   });
 
+  it('CIRC-4 / CIRC-7: a copy moved to another volume after a request was targeted at it is released when lent over the request', async () => {
+    const book = await title();
+    const requester = await borrower();
+    const placed = (
+      await placeFor(operator, {
+        bibId: book.bibId,
+        patronId: requester.id,
+        pickupLibraryId: north.libraries.main,
+      })
+    ).json();
+    expect(placed.item.id).toBe(book.itemId);
+    // Recatalogued as volume 2: the request (for the volume without a number) still names it,
+    // though the copy's own title-and-volume queue is now empty.
+    const moved = await manager.patch(`/api/institutions/${north.institutionId}/items/${book.itemId}`, {
+      enumeration: 'v.2',
+    });
+    expect(moved.statusCode).toBe(200);
+    const lent = await lend(manager, {
+      itemBarcode: book.barcode,
+      patronId: (await borrower()).id,
+      override: { codes: ['ITEM_REQUESTED_BY_ANOTHER_PATRON'] },
+    });
+    expect(lent.statusCode).toBe(201);
+    // The request no longer points at a copy on loan: it waits untargeted, first in its queue.
+    expect(await requestRow(db(), placed.id)).toMatchObject({
+      status: 'not_started',
+      item_id: null,
+      queue_position: 1,
+    });
+  });
+
   it('CIRC-7: missing from the pick list retargets to another copy; with none left the patron is told', async () => {
     const book = await title({ title: 'Lost in the Stacks' });
     const copy2 = await addCopy(db(), cast.north, { bibId: book.bibId });

@@ -1,9 +1,10 @@
 import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
-import { constant, constants } from '../db/constants.ts';
+import { constant } from '../db/constants.ts';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
 import { composeLetter, type LetterInput, type LetterSetting } from '../letters/templates.ts';
+import { leftOnExpiredHoldShelf } from '../requests/conditions.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import type { LibraryCalendar, LoanLimitCount, TermsOfUseRule } from './rules/index.ts';
 
@@ -276,9 +277,7 @@ function lockItemQuery(trx: Executor, institutionId: string) {
             .select('r.id')
             .whereRef('r.institution_id', '=', 'i.institution_id')
             .whereRef('r.item_id', '=', 'i.id')
-            .where('r.status', 'in', constants(['expired', 'cancelled']))
-            .where('r.hold_shelf_expires_at', 'is not', null)
-            .where('r.shelf_cleared_at', 'is', null),
+            .where(leftOnExpiredHoldShelf),
         )
         .as('on_expired_hold_shelf'),
     )

@@ -13,6 +13,7 @@ import type { TermsOfUseRule } from '../circulation/rules/index.ts';
 import { constant, constants } from '../db/constants.ts';
 import type { Database, LetterType, PickupLocationPolicy, RequestStatus } from '../db/schema.ts';
 import { notFound } from '../shared/errors.ts';
+import { claimsItsCopy, leftOnExpiredHoldShelf } from './conditions.ts';
 
 /**
  * The request queue of a title (CIRC-7): per (owner, bibliographic record, volume), with the
@@ -267,13 +268,11 @@ export async function closeRequest(
 /** CIRC-8: the item was scanned or lent: it is no longer on any expired hold shelf list. */
 export async function clearHoldShelf(trx: Executor, institutionId: string, itemId: string, now: Date) {
   await trx
-    .updateTable('requests')
+    .updateTable('requests as r')
     .set({ shelf_cleared_at: now })
-    .where('institution_id', '=', institutionId)
-    .where('item_id', '=', itemId)
-    .where('status', 'in', ['expired', 'cancelled'])
-    .where('hold_shelf_expires_at', 'is not', null)
-    .where('shelf_cleared_at', 'is', null)
+    .where('r.institution_id', '=', institutionId)
+    .where('r.item_id', '=', itemId)
+    .where(leftOnExpiredHoldShelf)
     .execute();
 }
 
@@ -306,16 +305,7 @@ export async function availableCopies(
             .select('r.id')
             .whereRef('r.institution_id', '=', 'i.institution_id')
             .whereRef('r.item_id', '=', 'i.id')
-            .where((eb) =>
-              eb.or([
-                eb('r.status', '=', 'not_started'),
-                eb.and([
-                  eb('r.status', 'in', ['expired', 'cancelled']),
-                  eb('r.hold_shelf_expires_at', 'is not', null),
-                  eb('r.shelf_cleared_at', 'is', null),
-                ]),
-              ]),
-            ),
+            .where(claimsItsCopy),
         ),
       ),
     )
@@ -598,16 +588,7 @@ export async function loadPlacingState(
                       .select('r.id')
                       .whereRef('r.institution_id', '=', 'i.institution_id')
                       .whereRef('r.item_id', '=', 'i.id')
-                      .where((w) =>
-                        w.or([
-                          w('r.status', '=', constant('not_started')),
-                          w.and([
-                            w('r.status', 'in', constants(['expired', 'cancelled'])),
-                            w('r.hold_shelf_expires_at', 'is not', null),
-                            w('r.shelf_cleared_at', 'is', null),
-                          ]),
-                        ]),
-                      ),
+                      .where(claimsItsCopy),
                   ),
                 ),
               ])
