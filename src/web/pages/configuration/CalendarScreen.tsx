@@ -58,7 +58,9 @@ export function CalendarScreen() {
   useEffect(() => {
     if (libraryId === '' && libraries.length > 0) {
       const own = desk && libraries.find((l) => l.id === desk.libraryId);
-      setLibraryId(own ? own.id : (libraries[0]?.id ?? ''));
+      // The default never overrides a library chosen in the list since this render: the choice
+      // can land between the list's paint and this effect.
+      setLibraryId((chosen) => chosen || (own ? own.id : (libraries[0]?.id ?? '')));
     }
   }, [libraries, libraryId, desk]);
 

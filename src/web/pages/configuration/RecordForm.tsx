@@ -1,5 +1,5 @@
 import { Button, Checkbox, Group, List, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../../api.ts';
 import { fieldErrors } from '../../components/ApiErrorAlert.tsx';
 import { ErrorMessage } from '../../components/Messages.tsx';
@@ -110,12 +110,17 @@ export function RecordForm({
   const [failure, setFailure] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  // Counts refusals; each one moves focus to the first field marked invalid (so it is read out
+  // and can be fixed). An effect, not a frame callback: it runs after React has committed the
+  // render that marks the fields, however late that render comes after the awaited save.
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusals]);
 
-  /** After a refusal, focus goes to the first field marked invalid (so it is read out and can be fixed). */
   function focusFirstInvalid() {
-    requestAnimationFrame(() => {
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-    });
+    setRefusals((n) => n + 1);
   }
 
   async function onSubmit(event: FormEvent) {
