@@ -1,4 +1,5 @@
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { compiledOnce } from '../db/compiled.ts';
 import type { Db } from '../db/database.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
 import { type Actor, can, type PatronActor, privilegesIn, type StaffActor } from './authorize.ts';
@@ -223,11 +224,8 @@ export async function resolveSessionToken(db: Db, token: string): Promise<Resolv
 /** How stale an API token's `last_used_at` may be (decisions.md: "An API token's last use is recorded once a minute"). */
 export const TOKEN_USE_RECORDED_EVERY_MS = 60_000;
 
-/** The staff actor behind an API token (`Authorization: Bearer ...`), or null. */
-export async function resolveApiToken(db: Db, token: string): Promise<StaffActor | null> {
-  const tokenHash = hashToken(token);
-  const now = new Date();
-  const row = await db
+const selectApiToken = compiledOnce((db, v: { tokenHash: string }) =>
+  db
     .selectFrom('api_tokens')
     .innerJoin('staff', 'staff.id', 'api_tokens.staff_id')
     .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
@@ -241,10 +239,16 @@ export async function resolveApiToken(db: Db, token: string): Promise<StaffActor
           .whereRef('ra.staff_id', '=', 'staff.id'),
       ).as('assignments'),
     )
-    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.token_hash', '=', v.tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
-    .where('staff.active', '=', true)
-    .executeTakeFirst();
+    .where('staff.active', '=', true),
+);
+
+/** The staff actor behind an API token (`Authorization: Bearer ...`), or null. */
+export async function resolveApiToken(db: Db, token: string): Promise<StaffActor | null> {
+  const tokenHash = hashToken(token);
+  const now = new Date();
+  const [row] = (await selectApiToken(db, { tokenHash })).rows;
   if (!row) return null;
   // The last use is recorded at most once a minute: writing it on every call cost a commit per
   // request and queued concurrent calls with one token on its row (docs/benchmarks.md).

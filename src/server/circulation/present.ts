@@ -1,3 +1,4 @@
+import { compiledOnce } from '../db/compiled.ts';
 import { constant } from '../db/constants.ts';
 import { type Executor, patronName } from './repository.ts';
 
@@ -129,13 +130,24 @@ export function presentLoanFacts(f: LoanFacts, now: Date) {
 }
 export type LoanView = ReturnType<typeof presentLoanFacts>;
 
+const selectLoan = compiledOnce((db, v: { institutionId: string; loanId: string }) =>
+  loanQuery(db).where('l.institution_id', '=', v.institutionId).where('l.id', '=', v.loanId),
+);
+
 export async function presentLoan(db: Executor, institutionId: string, loanId: string, now = new Date()) {
-  const row = await loanQuery(db)
-    .where('l.institution_id', '=', institutionId)
-    .where('l.id', '=', loanId)
-    .executeTakeFirstOrThrow();
+  const [row] = (await selectLoan(db, { institutionId, loanId })).rows;
+  if (!row) throw new Error(`no loan ${loanId} at institution ${institutionId}`);
   return present(row, now);
 }
+
+const selectOpenLoans = compiledOnce((db, v: { institutionId: string; patronId: string }) =>
+  loanQuery(db)
+    .where('l.institution_id', '=', v.institutionId)
+    .where('l.patron_id', '=', v.patronId)
+    .where('l.status', '<>', constant('returned'))
+    .orderBy('l.due_at')
+    .orderBy('l.id'),
+);
 
 /** The patron's open loans (active, lost or claimed returned), soonest due first. */
 export async function presentOpenLoans(
@@ -144,12 +156,6 @@ export async function presentOpenLoans(
   patronId: string,
   now = new Date(),
 ) {
-  const rows = await loanQuery(db)
-    .where('l.institution_id', '=', institutionId)
-    .where('l.patron_id', '=', patronId)
-    .where('l.status', '<>', constant('returned'))
-    .orderBy('l.due_at')
-    .orderBy('l.id')
-    .execute();
+  const { rows } = await selectOpenLoans(db, { institutionId, patronId });
   return rows.map((r) => present(r, now));
 }

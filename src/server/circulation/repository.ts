@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { compiledOnce, compiledPerShape, everyColumnOf, rowOfSlots, slotValues } from '../db/compiled.ts';
 import { constant } from '../db/constants.ts';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
@@ -62,13 +63,17 @@ function toCalendar(row: {
 }
 
 /** A library's calendar, in one statement (every loan, return and renewal reads one: docs/benchmarks.md). */
-export async function loadCalendar(db: Executor, libraryId: string): Promise<LibraryCalendar> {
-  const library = await db
+const selectCalendar = compiledOnce((db, v: { libraryId: string }) =>
+  db
     .selectFrom('libraries as l')
     .innerJoin('institutions as i', 'i.id', 'l.institution_id')
     .select((eb) => calendarColumns(eb))
-    .where('l.id', '=', libraryId)
-    .executeTakeFirstOrThrow();
+    .where('l.id', '=', v.libraryId),
+);
+
+export async function loadCalendar(db: Executor, libraryId: string): Promise<LibraryCalendar> {
+  const [library] = (await selectCalendar(db, { libraryId })).rows;
+  if (!library) throw new Error(`no library ${libraryId}`);
   return toCalendar(library);
 }
 
@@ -136,52 +141,56 @@ export interface LendingTerms {
  * All of it is configuration or an unlocked peek: what the use case must not see change is
  * read again under its locks. 404 DESK_NOT_FOUND when the desk is unknown.
  */
+const selectDeskSetting = compiledOnce(
+  (db, v: { deskId: string; letterType: LetterType; barcode: string | null }) =>
+    db
+      .selectFrom('circulation_desks as d')
+      .innerJoin('libraries as l', 'l.id', 'd.library_id')
+      .innerJoin('institutions as i', 'i.id', 'd.institution_id')
+      .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
+      .select(['i.name as institution_name', 'i.code as institution_code', 'i.letters_from', 'i.currency'])
+      .select((eb) => calendarColumns(eb))
+      .select((eb) => [
+        jsonArrayFrom(
+          eb.selectFrom('terms_of_use_rules as r').selectAll('r').whereRef('r.institution_id', '=', 'i.id'),
+        ).as('rules'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('terms_of_use as t')
+            .select(['t.id', 't.loanable', 't.renewals_allowed', 't.loan_period_unit', 't.loan_period'])
+            .select('t.fixed_due_date')
+            .whereRef('t.institution_id', '=', 'i.id'),
+        ).as('terms'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('loan_limits as ll')
+            .select(LOAN_LIMIT_COLUMNS.map((c) => `ll.${c}` as const))
+            .whereRef('ll.institution_id', '=', 'i.id'),
+        ).as('limits'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('letter_templates as lt')
+            .select(['lt.subject', 'lt.body'])
+            .whereRef('lt.institution_id', '=', 'i.id')
+            .where('lt.letter_type', '=', v.letterType),
+        ).as('template'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('items as it')
+            .select(['it.id', 'it.bib_id', 'it.enumeration'])
+            .whereRef('it.institution_id', '=', 'd.institution_id')
+            .where('it.barcode', '=', v.barcode),
+        ).as('item'),
+      ])
+      .where('d.id', '=', v.deskId),
+);
+
 export async function loadDeskSetting(
   db: Executor,
   deskId: string,
   options: { letterType: LetterType; barcode: string | null },
 ) {
-  const row = await db
-    .selectFrom('circulation_desks as d')
-    .innerJoin('libraries as l', 'l.id', 'd.library_id')
-    .innerJoin('institutions as i', 'i.id', 'd.institution_id')
-    .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
-    .select(['i.name as institution_name', 'i.code as institution_code', 'i.letters_from', 'i.currency'])
-    .select((eb) => calendarColumns(eb))
-    .select((eb) => [
-      jsonArrayFrom(
-        eb.selectFrom('terms_of_use_rules as r').selectAll('r').whereRef('r.institution_id', '=', 'i.id'),
-      ).as('rules'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('terms_of_use as t')
-          .select(['t.id', 't.loanable', 't.renewals_allowed', 't.loan_period_unit', 't.loan_period'])
-          .select('t.fixed_due_date')
-          .whereRef('t.institution_id', '=', 'i.id'),
-      ).as('terms'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('loan_limits as ll')
-          .select(LOAN_LIMIT_COLUMNS.map((c) => `ll.${c}` as const))
-          .whereRef('ll.institution_id', '=', 'i.id'),
-      ).as('limits'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('letter_templates as lt')
-          .select(['lt.subject', 'lt.body'])
-          .whereRef('lt.institution_id', '=', 'i.id')
-          .where('lt.letter_type', '=', options.letterType),
-      ).as('template'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('items as it')
-          .select(['it.id', 'it.bib_id', 'it.enumeration'])
-          .whereRef('it.institution_id', '=', 'd.institution_id')
-          .where('it.barcode', '=', options.barcode),
-      ).as('item'),
-    ])
-    .where('d.id', '=', deskId)
-    .executeTakeFirst();
+  const [row] = (await selectDeskSetting(db, { deskId, ...options })).rows;
   if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
   const desk: DeskRow = {
     id: row.id,
@@ -249,40 +258,46 @@ export interface LockedItem {
  * safe because every writer of a title's requests holds the title's queue lock, taken by the
  * caller in an earlier statement (architecture.md).
  */
-function lockItemQuery(trx: Executor, institutionId: string) {
-  return trx
-    .selectFrom('items as i')
-    .innerJoin('holdings as h', (j) =>
-      j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
-    )
-    .innerJoin('bib_records as b', (j) =>
-      j.onRef('b.institution_id', '=', 'i.institution_id').onRef('b.id', '=', 'i.bib_id'),
-    )
-    .innerJoin('libraries as hl', 'hl.id', 'h.library_id')
-    .select([
-      'i.id',
-      'i.institution_id',
-      'i.barcode',
-      'i.bib_id',
-      'i.enumeration',
-      'hl.name as home_library_name',
-    ])
-    .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
-    .select(['h.library_id', 'h.location_id', 'b.title', 'b.author'])
-    .select((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('requests as r')
-            .select('r.id')
-            .whereRef('r.institution_id', '=', 'i.institution_id')
-            .whereRef('r.item_id', '=', 'i.id')
-            .where(leftOnExpiredHoldShelf),
-        )
-        .as('on_expired_hold_shelf'),
-    )
-    .where('i.institution_id', '=', institutionId)
-    .forUpdate('i');
+const lockItemStatement = compiledPerShape(
+  (trx, v: { institutionId: string; key: string }, by: 'barcode' | 'id') =>
+    trx
+      .selectFrom('items as i')
+      .innerJoin('holdings as h', (j) =>
+        j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+      )
+      .innerJoin('bib_records as b', (j) =>
+        j.onRef('b.institution_id', '=', 'i.institution_id').onRef('b.id', '=', 'i.bib_id'),
+      )
+      .innerJoin('libraries as hl', 'hl.id', 'h.library_id')
+      .select([
+        'i.id',
+        'i.institution_id',
+        'i.barcode',
+        'i.bib_id',
+        'i.enumeration',
+        'hl.name as home_library_name',
+      ])
+      .select(['i.material_type_id', 'i.item_policy_id', 'i.in_place', 'i.process_type', 'i.withdrawn_at'])
+      .select(['h.library_id', 'h.location_id', 'b.title', 'b.author'])
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('requests as r')
+              .select('r.id')
+              .whereRef('r.institution_id', '=', 'i.institution_id')
+              .whereRef('r.item_id', '=', 'i.id')
+              .where(leftOnExpiredHoldShelf),
+          )
+          .as('on_expired_hold_shelf'),
+      )
+      .where('i.institution_id', '=', v.institutionId)
+      .where(by === 'barcode' ? 'i.barcode' : 'i.id', '=', v.key)
+      .forUpdate('i'),
+);
+
+async function lockItemRow(trx: Executor, institutionId: string, by: 'barcode' | 'id', key: string) {
+  return (await lockItemStatement(trx, by, { institutionId, key })).rows[0];
 }
 
 /**
@@ -297,7 +312,7 @@ async function lockItemOnce<T>(lock: () => Promise<T | undefined>): Promise<T | 
 }
 
 /**
- * The item with this barcode at the institution, locked (see `lockItemQuery`). 404
+ * The item with this barcode at the institution, locked (see `lockItemStatement`). 404
  * ITEM_NOT_FOUND for a barcode unknown anywhere; 422 ITEM_NOT_OWNED_HERE for another member's
  * item (network lending: FN-5, later).
  */
@@ -306,9 +321,7 @@ export async function lockItemByBarcode(
   institutionId: string,
   barcode: string,
 ): Promise<LockedItem> {
-  const row = await lockItemOnce(() =>
-    lockItemQuery(trx, institutionId).where('i.barcode', '=', barcode).executeTakeFirst(),
-  );
+  const row = await lockItemOnce(() => lockItemRow(trx, institutionId, 'barcode', barcode));
   if (!row) {
     const elsewhere = await trx
       .selectFrom('items')
@@ -327,22 +340,18 @@ export async function lockItemByBarcode(
   return presentLockedItem(row);
 }
 
-/** The item by id, locked (see `lockItemQuery`). */
+/** The item by id, locked (see `lockItemStatement`). */
 export async function lockItemById(
   trx: Executor,
   institutionId: string,
   itemId: string,
 ): Promise<LockedItem> {
-  const row = await lockItemOnce(() =>
-    lockItemQuery(trx, institutionId).where('i.id', '=', itemId).executeTakeFirst(),
-  );
+  const row = await lockItemOnce(() => lockItemRow(trx, institutionId, 'id', itemId));
   if (!row) throw notFound('ITEM_NOT_FOUND', 'No such item in this institution.', { itemId });
   return presentLockedItem(row);
 }
 
-function presentLockedItem(
-  row: Awaited<ReturnType<ReturnType<typeof lockItemQuery>['executeTakeFirstOrThrow']>>,
-): LockedItem {
+function presentLockedItem(row: NonNullable<Awaited<ReturnType<typeof lockItemRow>>>): LockedItem {
   return {
     id: row.id,
     institutionId: row.institution_id,
@@ -408,6 +417,42 @@ export function activeBlocks(
  * counted under the patron lock so that two desks cannot both see one loan below a limit).
  * `blocks: false` without `activeLoans` skips the second statement (blocks then read empty).
  */
+const selectPatron = compiledPerShape(
+  (trx, v: { institutionId: string; patronId: string }, lock: 'lock' | 'read') => {
+    const query = trx
+      .selectFrom('patrons')
+      .select(['id', 'institution_id', 'first_name', 'last_name', 'preferred_name', 'user_group_id'])
+      .select(['expiry_date', 'status', 'email', 'emails'])
+      .where('institution_id', '=', v.institutionId)
+      .where('id', '=', v.patronId);
+    return lock === 'lock' ? query.forUpdate() : query;
+  },
+);
+
+const selectPatronStanding = compiledOnce(
+  (trx, v: { institutionId: string; patronId: string; now: Date; wantBlocks: boolean; wantLoans: boolean }) =>
+    trx.selectNoFrom((eb) => [
+      // PAT-7: blocks carried from a home record arrive with linked accounts (a later issue).
+      jsonArrayFrom(
+        activeBlocks(eb, v.institutionId, v.patronId, v.now).where(sql<boolean>`${v.wantBlocks}`),
+      ).as('blocks'),
+      // A network limit counts the patron's loans across all members; until linked
+      // accounts exist (a later issue) that is this same patron record's loans anywhere.
+      jsonArrayFrom(
+        eb
+          .selectFrom('loans as l')
+          .innerJoin('items as i', (j) =>
+            j.onRef('i.institution_id', '=', 'l.institution_id').onRef('i.id', '=', 'l.item_id'),
+          )
+          .select(['l.institution_id', 'i.material_type_id', (c) => c.fn.countAll<number>().as('n')])
+          .where('l.patron_id', '=', v.patronId)
+          .where('l.status', '=', constant('active'))
+          .where(sql<boolean>`${v.wantLoans}`)
+          .groupBy(['l.institution_id', 'i.material_type_id']),
+      ).as('loans'),
+    ]),
+);
+
 export async function lockPatron(
   trx: Executor,
   institutionId: string,
@@ -415,40 +460,16 @@ export async function lockPatron(
   now: Date,
   options: { lock?: boolean; blocks?: boolean; activeLoans?: boolean } = {},
 ): Promise<LockedPatron> {
-  let query = trx
-    .selectFrom('patrons')
-    .select(['id', 'institution_id', 'first_name', 'last_name', 'preferred_name', 'user_group_id'])
-    .select(['expiry_date', 'status', 'email', 'emails'])
-    .where('institution_id', '=', institutionId)
-    .where('id', '=', patronId);
-  if (options.lock !== false) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const [row] = (
+    await selectPatron(trx, options.lock !== false ? 'lock' : 'read', { institutionId, patronId })
+  ).rows;
   if (!row) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
   const wantBlocks = options.blocks !== false;
+  const wantLoans = options.activeLoans === true;
   const standing =
-    wantBlocks || options.activeLoans
-      ? await trx
-          .selectNoFrom((eb) => [
-            // PAT-7: blocks carried from a home record arrive with linked accounts (a later issue).
-            jsonArrayFrom(
-              activeBlocks(eb, institutionId, patronId, now).where(sql<boolean>`${wantBlocks}`),
-            ).as('blocks'),
-            // A network limit counts the patron's loans across all members; until linked
-            // accounts exist (a later issue) that is this same patron record's loans anywhere.
-            jsonArrayFrom(
-              eb
-                .selectFrom('loans as l')
-                .innerJoin('items as i', (j) =>
-                  j.onRef('i.institution_id', '=', 'l.institution_id').onRef('i.id', '=', 'l.item_id'),
-                )
-                .select(['l.institution_id', 'i.material_type_id', (c) => c.fn.countAll<number>().as('n')])
-                .where('l.patron_id', '=', patronId)
-                .where('l.status', '=', constant('active'))
-                .where(sql<boolean>`${options.activeLoans === true}`)
-                .groupBy(['l.institution_id', 'i.material_type_id']),
-            ).as('loans'),
-          ])
-          .executeTakeFirstOrThrow()
+    wantBlocks || wantLoans
+      ? ((await selectPatronStanding(trx, { institutionId, patronId, now, wantBlocks, wantLoans }))
+          .rows[0] ?? { blocks: [], loans: [] })
       : { blocks: [], loans: [] };
   const emails = (row.emails ?? []) as { address?: string; preferred?: boolean }[];
   const preferred = emails.find((e) => e.preferred)?.address ?? emails[0]?.address ?? row.email;
@@ -502,13 +523,18 @@ export function toTermsRule(
   };
 }
 
-export async function loadTerms(db: Executor, institutionId: string, termsOfUseId: string) {
-  return db
+const selectTerms = compiledOnce((db, v: { institutionId: string; termsOfUseId: string }) =>
+  db
     .selectFrom('terms_of_use')
     .selectAll()
-    .where('institution_id', '=', institutionId)
-    .where('id', '=', termsOfUseId)
-    .executeTakeFirstOrThrow();
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', v.termsOfUseId),
+);
+
+export async function loadTerms(db: Executor, institutionId: string, termsOfUseId: string) {
+  const [row] = (await selectTerms(db, { institutionId, termsOfUseId })).rows;
+  if (!row) throw new Error(`terms of use ${termsOfUseId} are not the institution's`);
+  return row;
 }
 export type TermsRow = Awaited<ReturnType<typeof loadTerms>>;
 
@@ -575,24 +601,41 @@ export async function recordHistoryWithItemState(
   e: HistoryEntry,
 ): Promise<void> {
   if (!state) return recordHistory(trx, e);
-  await trx
+  await insertHistoryWithItemState(trx, {
+    in_place: state.in_place,
+    process_type: state.process_type,
+    ...slotValues('history_', historyRow(e)),
+  });
+}
+
+const insertHistoryWithItemState = compiledOnce((trx, v: Record<string, unknown>) =>
+  trx
     .with('item', (db) =>
       db
         .updateTable('items')
-        .set({ ...state, updated_at: e.at })
-        .where('institution_id', '=', e.institutionId)
-        .where('id', '=', e.itemId)
+        .set({
+          in_place: v.in_place as boolean,
+          process_type: v.process_type as Database['items']['process_type'],
+          updated_at: v.history_at as Date,
+        })
+        .where('institution_id', '=', v.history_institution_id as string)
+        .where('id', '=', v.history_item_id as string)
         .returning('id'),
     )
     .insertInto('item_history')
-    .values(historyRow(e))
-    .execute();
-}
+    .values(rowOfSlots(v, 'history_', HISTORY_COLUMNS) as ReturnType<typeof historyRow>),
+);
 
 /** CIRC-13: one event of the item's history, in the use case's transaction. */
 export async function recordHistory(trx: Executor, e: HistoryEntry): Promise<void> {
-  await trx.insertInto('item_history').values(historyRow(e)).execute();
+  await insertHistory(trx, slotValues('history_', historyRow(e)));
 }
+
+const insertHistory = compiledOnce((trx, v: Record<string, unknown>) =>
+  trx
+    .insertInto('item_history')
+    .values(rowOfSlots(v, 'history_', HISTORY_COLUMNS) as ReturnType<typeof historyRow>),
+);
 
 /** The `item_history` row of an entry (for a statement that writes it with its event). */
 export function historyRow(e: HistoryEntry) {
@@ -621,30 +664,94 @@ export function historyRow(e: HistoryEntry) {
 export async function writeLoan(
   trx: Executor,
   write: {
-    loan: Insertable<Database['loans']> & { id: string };
+    loan: LoanToWrite;
     history: HistoryEntry[];
     letter: Insertable<Database['letters']>;
     now: Date;
   },
 ): Promise<void> {
-  await trx
-    .with('loan', (db) => db.insertInto('loans').values(write.loan).returning('id'))
+  await insertLoanWithItsWrites(trx, write.history.length, {
+    now: write.now,
+    ...slotValues('loan_', write.loan),
+    ...slotValues('letter_', write.letter),
+    ...Object.assign({}, ...write.history.map((e, n) => slotValues(`history${n}_`, historyRow(e)))),
+  });
+}
+
+/** The columns of a new loan (the lend writes each of them: `writeLoan`). */
+const LOAN_COLUMNS = [
+  'id',
+  'institution_id',
+  'item_id',
+  'patron_id',
+  'terms_of_use_id',
+  'desk_id',
+  'desk_institution_id',
+  'desk_library_id',
+  'loaned_by',
+  'loaned_at',
+  'due_at',
+] as const;
+export type LoanToWrite = Pick<Insertable<Database['loans']>, (typeof LOAN_COLUMNS)[number]> & { id: string };
+
+const HISTORY_COLUMNS = everyColumnOf<ReturnType<typeof historyRow>>()(
+  'institution_id',
+  'item_id',
+  'at',
+  'event',
+  'acting_institution_id',
+  'library_id',
+  'desk_id',
+  'operator_staff_id',
+  'patron_id',
+  'loan_id',
+  'details',
+);
+
+const LETTER_COLUMNS = everyColumnOf<ReturnType<typeof letterRow>>()(
+  'institution_id',
+  'patron_id',
+  'letter_type',
+  'to_address',
+  'from_address',
+  'subject',
+  'body',
+  'message_id',
+  'created_at',
+  'next_attempt_at',
+);
+
+const insertLoanWithItsWrites = compiledPerShape((trx, v: Record<string, unknown>, historyEntries: number) =>
+  trx
+    .with('loan', (db) =>
+      db
+        .insertInto('loans')
+        .values(rowOfSlots(v, 'loan_', LOAN_COLUMNS) as LoanToWrite)
+        .returning('id'),
+    )
     .with('item', (db) =>
       db
         .updateTable('items')
-        .set({ in_place: false, process_type: 'loan', updated_at: write.now })
-        .where('institution_id', '=', write.loan.institution_id)
-        .where('id', '=', write.loan.item_id)
+        .set({ in_place: false, process_type: 'loan', updated_at: v.now as Date })
+        .where('institution_id', '=', v.loan_institution_id as string)
+        .where('id', '=', v.loan_item_id as string)
         .returning('id'),
     )
     .with('history', (db) =>
-      db.insertInto('item_history').values(write.history.map(historyRow)).returning('id'),
+      db
+        .insertInto('item_history')
+        .values(
+          Array.from(
+            { length: historyEntries },
+            (_, n) => rowOfSlots(v, `history${n}_`, HISTORY_COLUMNS) as ReturnType<typeof historyRow>,
+          ),
+        )
+        .returning('id'),
     )
     .insertInto('letters')
-    .values(write.letter)
-    .onConflict((oc) => oc.column('message_id').doNothing())
-    .execute();
-}
+    .values(rowOfSlots(v, 'letter_', LETTER_COLUMNS) as Insertable<Database['letters']>)
+    .onConflict((oc) => oc.column('message_id').doNothing()),
+);
 
 /**
  * CIRC-12: a letter in the outbox, written in the same transaction as its event, in the
@@ -657,18 +764,18 @@ export async function writeLetter(trx: Executor, letter: LetterToWrite): Promise
 }
 
 /** A composed letter into the outbox; null when one with its Message-ID is there (a repeated step). */
-export async function insertLetter(
-  trx: Executor,
-  row: Insertable<Database['letters']>,
-): Promise<string | null> {
-  const written = await trx
-    .insertInto('letters')
-    .values(row)
-    .onConflict((oc) => oc.column('message_id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+export async function insertLetter(trx: Executor, row: ReturnType<typeof letterRow>): Promise<string | null> {
+  const [written] = (await insertLetterStatement(trx, slotValues('letter_', row))).rows;
   return written?.id ?? null;
 }
+
+const insertLetterStatement = compiledOnce((trx, v: Record<string, unknown>) =>
+  trx
+    .insertInto('letters')
+    .values(rowOfSlots(v, 'letter_', LETTER_COLUMNS) as Insertable<Database['letters']>)
+    .onConflict((oc) => oc.column('message_id').doNothing())
+    .returning('id'),
+);
 
 export interface LetterToWrite extends LetterInput {
   to: string | null;
@@ -731,3 +838,40 @@ export async function setOverdueFees(
   );
   return Number(result.numAffectedRows ?? 0);
 }
+
+/** CIRC-6: the item's open loan (active, or lost and now back), locked, for its return. */
+export const lockOpenLoanOfItem = compiledOnce((trx, v: { institutionId: string; itemId: string }) =>
+  trx
+    .selectFrom('loans')
+    .selectAll()
+    .where('institution_id', '=', v.institutionId)
+    .where('item_id', '=', v.itemId)
+    .where('status', '<>', constant('returned'))
+    .forUpdate(),
+);
+
+/** CIRC-6: the loan closed as returned at a desk (by whom, where, when). */
+export const closeLoanAsReturned = compiledOnce(
+  (
+    trx,
+    v: {
+      institutionId: string;
+      loanId: string;
+      now: Date;
+      deskId: string;
+      deskInstitutionId: string;
+      staffId: string;
+    },
+  ) =>
+    trx
+      .updateTable('loans')
+      .set({
+        status: 'returned',
+        returned_at: v.now,
+        return_desk_id: v.deskId,
+        return_institution_id: v.deskInstitutionId,
+        returned_by: v.staffId,
+      })
+      .where('institution_id', '=', v.institutionId)
+      .where('id', '=', v.loanId),
+);

@@ -1,5 +1,4 @@
 import { authorize } from '../auth/authorize.ts';
-import { constant } from '../db/constants.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { renderLetter } from '../letters/templates.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
@@ -9,6 +8,7 @@ import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '..
 import { type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
+  closeLoanAsReturned,
   insertLetter,
   letterRow,
   libraryNames,
@@ -16,6 +16,7 @@ import {
   loadDeskSetting,
   loadTerms,
   lockItemByBarcode,
+  lockOpenLoanOfItem,
   lockPatron,
   recordHistoryWithItemState,
   setOverdueFees,
@@ -65,14 +66,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
   const result = await ctx.db.transaction().execute(async (trx) => {
     if (peek) await lockQueue(trx, ownerId, peek.bibId);
     const item = await lockItemByBarcode(trx, ownerId, input.itemBarcode);
-    const loan = await trx
-      .selectFrom('loans')
-      .selectAll()
-      .where('institution_id', '=', ownerId)
-      .where('item_id', '=', item.id)
-      .where('status', '<>', constant('returned'))
-      .forUpdate()
-      .executeTakeFirst();
+    const [loan] = (await lockOpenLoanOfItem(trx, { institutionId: ownerId, itemId: item.id })).rows;
     const place = {
       actingInstitutionId: desk.institutionId,
       libraryId: desk.libraryId,
@@ -93,18 +87,14 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     if (loan) {
       // Locked for the fees; a return is never refused, so its blocks are not read.
       const patron = await lockPatron(trx, ownerId, loan.patron_id, now, { blocks: false });
-      await trx
-        .updateTable('loans')
-        .set({
-          status: 'returned',
-          returned_at: now,
-          return_desk_id: desk.id,
-          return_institution_id: desk.institutionId,
-          returned_by: actor.staffId,
-        })
-        .where('institution_id', '=', ownerId)
-        .where('id', '=', loan.id)
-        .execute();
+      await closeLoanAsReturned(trx, {
+        institutionId: ownerId,
+        loanId: loan.id,
+        now,
+        deskId: desk.id,
+        deskInstitutionId: desk.institutionId,
+        staffId: actor.staffId,
+      });
       const terms = await loadTerms(trx, ownerId, loan.terms_of_use_id);
       // CIRC-11: a lost item that comes back refunds (and waives) its lost fees per the terms.
       if (loan.status === 'lost') {

@@ -10,6 +10,7 @@ import {
   writeLetter,
 } from '../circulation/repository.ts';
 import type { TermsOfUseRule } from '../circulation/rules/index.ts';
+import { compiledOnce, compiledPerShape } from '../db/compiled.ts';
 import { constant, constants } from '../db/constants.ts';
 import type { Database, LetterType, PickupLocationPolicy, RequestStatus } from '../db/schema.ts';
 import { notFound } from '../shared/errors.ts';
@@ -36,14 +37,17 @@ export interface QueueTitle {
 }
 
 /** The first lock of the fixed order: the title's request queue (its bibliographic record's row). */
-export async function lockQueue(trx: Executor, institutionId: string, bibId: string): Promise<QueueTitle> {
-  const row = await trx
+const lockQueueStatement = compiledOnce((trx, v: { institutionId: string; bibId: string }) =>
+  trx
     .selectFrom('bib_records')
     .select(['id', 'institution_id', 'title', 'work_key', 'withdrawn_at'])
-    .where('institution_id', '=', institutionId)
-    .where('id', '=', bibId)
-    .forUpdate()
-    .executeTakeFirst();
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', v.bibId)
+    .forUpdate(),
+);
+
+export async function lockQueue(trx: Executor, institutionId: string, bibId: string): Promise<QueueTitle> {
+  const [row] = (await lockQueueStatement(trx, { institutionId, bibId })).rows;
   if (!row) throw notFound('TITLE_NOT_FOUND', 'No such title in this institution.', { bibId });
   return {
     id: row.id,
@@ -145,21 +149,51 @@ export async function loadQueue(
   bibId: string,
   volume?: string,
 ): Promise<RequestRow[]> {
-  let query = trx
-    .selectFrom('requests')
-    .select(REQUEST_COLUMNS)
-    .where('institution_id', '=', institutionId)
-    .where('bib_id', '=', bibId)
-    .where('status', 'in', constants(ACTIVE_STATUSES));
-  if (volume !== undefined) query = query.where('volume', '=', volume);
-  const rows = await query.orderBy('queue_position').execute();
+  const { rows } = await selectQueue(trx, volume === undefined ? 'title' : 'volume', {
+    institutionId,
+    bibId,
+    volume: volume ?? null,
+  });
   return rows.map(toRequestRow);
 }
+
+const selectQueue = compiledPerShape(
+  (trx, v: { institutionId: string; bibId: string; volume: string | null }, of: 'title' | 'volume') => {
+    const query = trx
+      .selectFrom('requests')
+      .select(REQUEST_COLUMNS)
+      .where('institution_id', '=', v.institutionId)
+      .where('bib_id', '=', v.bibId)
+      .where('status', 'in', constants(ACTIVE_STATUSES));
+    return (of === 'volume' ? query.where('volume', '=', v.volume as string) : query).orderBy(
+      'queue_position',
+    );
+  },
+);
 
 /**
  * A title's active queue for one volume (as `loadQueue`) and the request holding the item (as
  * `holdingRequest`), in one statement: a loan reads both under the queue lock.
  */
+const selectQueueAndHolding = compiledOnce(
+  (trx, v: { institutionId: string; bibId: string; volume: string; itemId: string }) =>
+    trx
+      .selectFrom('requests')
+      .select(REQUEST_COLUMNS)
+      .where('institution_id', '=', v.institutionId)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('bib_id', '=', v.bibId),
+            eb('volume', '=', v.volume),
+            eb('status', 'in', constants(ACTIVE_STATUSES)),
+          ]),
+          eb.and([eb('item_id', '=', v.itemId), eb('status', 'in', constants(HOLDING_STATUSES))]),
+        ]),
+      )
+      .orderBy('queue_position'),
+);
+
 export async function loadQueueAndHolding(
   trx: Executor,
   institutionId: string,
@@ -167,23 +201,8 @@ export async function loadQueueAndHolding(
   itemId: string,
 ): Promise<{ queue: RequestRow[]; holding: RequestRow | null }> {
   const rows = (
-    await trx
-      .selectFrom('requests')
-      .select(REQUEST_COLUMNS)
-      .where('institution_id', '=', institutionId)
-      .where((eb) =>
-        eb.or([
-          eb.and([
-            eb('bib_id', '=', queue.bibId),
-            eb('volume', '=', queue.volume),
-            eb('status', 'in', constants(ACTIVE_STATUSES)),
-          ]),
-          eb.and([eb('item_id', '=', itemId), eb('status', 'in', constants(HOLDING_STATUSES))]),
-        ]),
-      )
-      .orderBy('queue_position')
-      .execute()
-  ).map(toRequestRow);
+    await selectQueueAndHolding(trx, { institutionId, bibId: queue.bibId, volume: queue.volume, itemId })
+  ).rows.map(toRequestRow);
   const holds = (r: RequestRow) =>
     r.itemId === itemId && (HOLDING_STATUSES as readonly RequestStatus[]).includes(r.status);
   return {
@@ -392,6 +411,25 @@ export async function fillTargets(
  * CIRC-7: other patrons' waiting title requests targeted at this copy lose it (the copy was
  * lent, filled another request, or went missing) and are targeted afresh.
  */
+const releaseTargetsStatement = compiledPerShape(
+  (
+    trx,
+    v: { institutionId: string; itemId: string; exceptRequestId: string | null; now: Date },
+    except: 'except' | 'all',
+  ) => {
+    const query = trx
+      .updateTable('requests')
+      .set({ item_id: null, updated_at: v.now })
+      .where('institution_id', '=', v.institutionId)
+      .where('item_id', '=', v.itemId)
+      .where('status', '=', 'not_started')
+      .where('level', '=', 'title');
+    return (except === 'except' ? query.where('id', '<>', v.exceptRequestId as string) : query).returning(
+      'id',
+    );
+  },
+);
+
 export async function releaseTargets(
   trx: Executor,
   institutionId: string,
@@ -399,16 +437,13 @@ export async function releaseTargets(
   exceptRequestId: string | null,
   now: Date,
 ): Promise<string[]> {
-  let query = trx
-    .updateTable('requests')
-    .set({ item_id: null, updated_at: now })
-    .where('institution_id', '=', institutionId)
-    .where('item_id', '=', itemId)
-    .where('status', '=', 'not_started')
-    .where('level', '=', 'title');
-  if (exceptRequestId) query = query.where('id', '<>', exceptRequestId);
-  const rows = await query.returning('id').execute();
-  return rows.map((r) => r.id);
+  const rows = await releaseTargetsStatement(trx, exceptRequestId ? 'except' : 'all', {
+    institutionId,
+    itemId,
+    exceptRequestId,
+    now,
+  });
+  return rows.rows.map((r) => r.id);
 }
 
 /** CIRC-12: a letter about a request to its patron, from the owner, in the use case's transaction. */

@@ -1,4 +1,5 @@
 import type { Executor } from '../circulation/repository.ts';
+import { compiledOnce } from '../db/compiled.ts';
 import { constant } from '../db/constants.ts';
 import type { TransitReason } from '../db/schema.ts';
 
@@ -26,19 +27,22 @@ export interface OpenTransit {
 }
 
 /** The item's open transit, locked (CIRC-9: at most one, INV-1). */
+const lockOpenTransit = compiledOnce((trx, v: { institutionId: string; itemId: string }) =>
+  trx
+    .selectFrom('transits')
+    .selectAll()
+    .where('institution_id', '=', v.institutionId)
+    .where('item_id', '=', v.itemId)
+    .where('status', '=', constant('open'))
+    .forUpdate(),
+);
+
 export async function loadOpenTransit(
   trx: Executor,
   institutionId: string,
   itemId: string,
 ): Promise<OpenTransit | null> {
-  const row = await trx
-    .selectFrom('transits')
-    .selectAll()
-    .where('institution_id', '=', institutionId)
-    .where('item_id', '=', itemId)
-    .where('status', '=', constant('open'))
-    .forUpdate()
-    .executeTakeFirst();
+  const [row] = (await lockOpenTransit(trx, { institutionId, itemId })).rows;
   return row
     ? {
         id: row.id,
