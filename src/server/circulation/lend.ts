@@ -7,6 +7,7 @@ import {
   fillTargets,
   loadQueueAndHolding,
   lockQueue,
+  queueAndHoldingOf,
   type RequestRow,
   recordRequestHistory,
   releaseTargets,
@@ -28,7 +29,7 @@ import {
   type LendingTerms,
   letterRow,
   loadDeskSetting,
-  lockItemByBarcode,
+  lockItemWithRequests,
   lockPatron,
   writeLoan,
 } from './repository.ts';
@@ -70,14 +71,13 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
   const lent = await ctx.db.transaction().execute(async (trx) => {
     // The fixed lock order: the title's request queue, the item, the patron.
     if (peek) await lockQueue(trx, ownerId, peek.bibId);
-    const item = await lockItemByBarcode(trx, ownerId, input.itemBarcode);
-    // CIRC-4 / CIRC-7: the request holding the item, and the title's waiting queue.
-    const { queue, holding } = await loadQueueAndHolding(
-      trx,
-      ownerId,
-      { bibId: item.bibId, volume: item.enumeration },
-      item.id,
-    );
+    // CIRC-4 / CIRC-7: with the item, the request holding it and the title's waiting queue
+    // (in the lock's statement, under the queue lock; read afresh if the copy moved since).
+    const { item, requests } = await lockItemWithRequests(trx, ownerId, input.itemBarcode, peek);
+    const queueOf = { bibId: item.bibId, volume: item.enumeration };
+    const { queue, holding } = requests
+      ? queueAndHoldingOf(requests, queueOf, item.id)
+      : await loadQueueAndHolding(trx, ownerId, queueOf, item.id);
     const patron = await lockPatron(trx, ownerId, input.patronId, now, { activeLoans: true });
     const today = dayAt(calendar.timeZone, now);
     const fills = (r: RequestRow) =>

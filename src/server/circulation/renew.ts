@@ -14,7 +14,14 @@ import {
   resolveOverrides,
 } from './context.ts';
 import { presentLoanFacts } from './present.ts';
-import { type HistoryEntry, historyRow, loadRenewalSetting, lockItemById, lockPatron } from './repository.ts';
+import {
+  type HistoryEntry,
+  loadRenewalSetting,
+  lockItemById,
+  lockLoan,
+  lockPatron,
+  renewLoanWithHistory,
+} from './repository.ts';
 import { decideRenewal } from './rules/index.ts';
 
 export const loanNotFound = (loanId: string) =>
@@ -46,13 +53,8 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
   const overrider = await resolveOverrider(db, r.staff, r.override);
   const renewed = await db.transaction().execute(async (trx) => {
     const item = await lockItemById(trx, institutionId, found.itemId);
-    const loan = await trx
-      .selectFrom('loans')
-      .selectAll()
-      .where('institution_id', '=', institutionId)
-      .where('id', '=', loanId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const [loan] = (await lockLoan(trx, { institutionId, loanId })).rows;
+    if (!loan) throw new Error(`loan ${loanId} vanished under its renewal`);
     if (loan.status !== 'active') {
       throw refused('LOAN_NOT_ACTIVE', 'Only an active loan can be renewed.', { status: loan.status });
     }
@@ -129,18 +131,11 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
       },
     ];
     // The new due date and the history (CIRC-13) in one statement.
-    await trx
-      .with('renewed', (w) =>
-        w
-          .updateTable('loans')
-          .set({ due_at: dueAt, renewals_used: loan.renewals_used + 1 })
-          .where('institution_id', '=', institutionId)
-          .where('id', '=', loanId)
-          .returning('id'),
-      )
-      .insertInto('item_history')
-      .values(history.map(historyRow))
-      .execute();
+    await renewLoanWithHistory(
+      trx,
+      { institutionId, loanId, dueAt, renewalsUsed: loan.renewals_used + 1 },
+      history,
+    );
     // The renewed loan as the desk shows it, from the facts in hand (no read back).
     return presentLoanFacts(
       {

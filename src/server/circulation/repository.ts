@@ -1,11 +1,19 @@
-import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Transaction } from 'kysely';
+import {
+  type ExpressionBuilder,
+  type Insertable,
+  type RawBuilder,
+  type Selectable,
+  sql,
+  type Transaction,
+} from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { compiledOnce, compiledPerShape, everyColumnOf, rowOfSlots, slotValues } from '../db/compiled.ts';
 import { constant } from '../db/constants.ts';
 import type { Db } from '../db/database.ts';
 import type { Database, LetterType } from '../db/schema.ts';
 import { composeLetter, type LetterInput, type LetterSetting } from '../letters/templates.ts';
-import { leftOnExpiredHoldShelf } from '../requests/conditions.ts';
+import { leftOnExpiredHoldShelf, queueAndHoldingRequests } from '../requests/conditions.ts';
+import type { JsonRequestRow } from '../requests/queue.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import type { LibraryCalendar, LoanLimitCount, TermsOfUseRule } from './rules/index.ts';
 
@@ -84,8 +92,8 @@ export async function loadCalendar(db: Executor, libraryId: string): Promise<Lib
  * None of these change while the loan is open, except configuration; the loan's state is read
  * again under its lock. Null when there is no such loan.
  */
-export async function loadRenewalSetting(db: Executor, institutionId: string, loanId: string) {
-  const row = await db
+const selectRenewalSetting = compiledOnce((db, v: { institutionId: string; loanId: string }) =>
+  db
     .selectFrom('loans as lo')
     .innerJoin('terms_of_use as t', (j) =>
       j.onRef('t.institution_id', '=', 'lo.institution_id').onRef('t.id', '=', 'lo.terms_of_use_id'),
@@ -102,9 +110,12 @@ export async function loadRenewalSetting(db: Executor, institutionId: string, lo
       't.fixed_due_date',
     ])
     .select((eb) => calendarColumns(eb))
-    .where('lo.institution_id', '=', institutionId)
-    .where('lo.id', '=', loanId)
-    .executeTakeFirst();
+    .where('lo.institution_id', '=', v.institutionId)
+    .where('lo.id', '=', v.loanId),
+);
+
+export async function loadRenewalSetting(db: Executor, institutionId: string, loanId: string) {
+  const [row] = (await selectRenewalSetting(db, { institutionId, loanId })).rows;
   if (!row) return null;
   return {
     itemId: row.item_id,
@@ -259,7 +270,11 @@ export interface LockedItem {
  * caller in an earlier statement (architecture.md).
  */
 const lockItemStatement = compiledPerShape(
-  (trx, v: { institutionId: string; key: string }, by: 'barcode' | 'id') =>
+  (
+    trx,
+    v: { institutionId: string; key: string; peekItemId?: string; peekBibId?: string; peekVolume?: string },
+    by: 'barcode' | 'id' | 'barcode with requests',
+  ) =>
     trx
       .selectFrom('items as i')
       .innerJoin('holdings as h', (j) =>
@@ -291,13 +306,43 @@ const lockItemStatement = compiledPerShape(
           )
           .as('on_expired_hold_shelf'),
       )
+      // CIRC-4 / CIRC-7: the title's queue and the requests holding the copy, in this
+      // statement too when the caller holds the queue lock of the title it peeked.
+      .select(() =>
+        (
+          (by === 'barcode with requests'
+            ? jsonArrayFrom(
+                queueAndHoldingRequests({
+                  institutionId: v.institutionId,
+                  itemId: v.peekItemId as string,
+                  bibId: v.peekBibId as string,
+                  volume: v.peekVolume as string,
+                }),
+              )
+            : sql<null>`null`) as RawBuilder<JsonRequestRow[] | null>
+        ).as('requests'),
+      )
       .where('i.institution_id', '=', v.institutionId)
-      .where(by === 'barcode' ? 'i.barcode' : 'i.id', '=', v.key)
+      .where(by === 'id' ? 'i.id' : 'i.barcode', '=', v.key)
       .forUpdate('i'),
 );
 
-async function lockItemRow(trx: Executor, institutionId: string, by: 'barcode' | 'id', key: string) {
-  return (await lockItemStatement(trx, by, { institutionId, key })).rows[0];
+async function lockItemRow(
+  trx: Executor,
+  institutionId: string,
+  by: 'barcode' | 'id' | 'barcode with requests',
+  key: string,
+  requestsOf?: { itemId: string; bibId: string; volume: string },
+) {
+  return (
+    await lockItemStatement(trx, by, {
+      institutionId,
+      key,
+      peekItemId: requestsOf?.itemId,
+      peekBibId: requestsOf?.bibId,
+      peekVolume: requestsOf?.volume,
+    })
+  ).rows[0];
 }
 
 /**
@@ -338,6 +383,31 @@ export async function lockItemByBarcode(
     throw notFound('ITEM_NOT_FOUND', `No item with barcode ${barcode} is known.`, { barcode });
   }
   return presentLockedItem(row);
+}
+
+/**
+ * The item with this barcode, locked as `lockItemByBarcode` locks it, and in the same
+ * statement the queue of the title and volume the caller peeked and the requests holding the
+ * peeked copy (`queueAndHoldingRequests`): one statement fewer for a lend. The caller must
+ * hold that title's queue lock. `requests` is null when the copy locked is not the one peeked
+ * (a re-import moved it since): then read them afresh (`loadQueueAndHolding`).
+ */
+export async function lockItemWithRequests(
+  trx: Executor,
+  institutionId: string,
+  barcode: string,
+  peek: { itemId: string; bibId: string; enumeration: string } | null,
+): Promise<{ item: LockedItem; requests: JsonRequestRow[] | null }> {
+  if (!peek) return { item: await lockItemByBarcode(trx, institutionId, barcode), requests: null };
+  const requestsOf = { itemId: peek.itemId, bibId: peek.bibId, volume: peek.enumeration };
+  const row = await lockItemOnce(() =>
+    lockItemRow(trx, institutionId, 'barcode with requests', barcode, requestsOf),
+  );
+  if (!row) return { item: await lockItemByBarcode(trx, institutionId, barcode), requests: null };
+  const item = presentLockedItem(row);
+  const peeked =
+    item.id === peek.itemId && item.bibId === peek.bibId && item.enumeration === peek.enumeration;
+  return { item, requests: peeked ? row.requests : null };
 }
 
 /** The item by id, locked (see `lockItemStatement`). */
@@ -674,7 +744,7 @@ export async function writeLoan(
     now: write.now,
     ...slotValues('loan_', write.loan),
     ...slotValues('letter_', write.letter),
-    ...Object.assign({}, ...write.history.map((e, n) => slotValues(`history${n}_`, historyRow(e)))),
+    ...historySlotValues(write.history),
   });
 }
 
@@ -721,6 +791,19 @@ const LETTER_COLUMNS = everyColumnOf<ReturnType<typeof letterRow>>()(
   'next_attempt_at',
 );
 
+/** Entries of an item's history named for `historyRowsOfSlots`. */
+function historySlotValues(history: HistoryEntry[]): Record<string, unknown> {
+  return Object.assign({}, ...history.map((e, n) => slotValues(`history${n}_`, historyRow(e))));
+}
+
+/** As many history rows of stand-ins as a statement's shape says (`historySlotValues`). */
+function historyRowsOfSlots(v: Record<string, unknown>, entries: number) {
+  return Array.from(
+    { length: entries },
+    (_, n) => rowOfSlots(v, `history${n}_`, HISTORY_COLUMNS) as ReturnType<typeof historyRow>,
+  );
+}
+
 const insertLoanWithItsWrites = compiledPerShape((trx, v: Record<string, unknown>, historyEntries: number) =>
   trx
     .with('loan', (db) =>
@@ -738,15 +821,7 @@ const insertLoanWithItsWrites = compiledPerShape((trx, v: Record<string, unknown
         .returning('id'),
     )
     .with('history', (db) =>
-      db
-        .insertInto('item_history')
-        .values(
-          Array.from(
-            { length: historyEntries },
-            (_, n) => rowOfSlots(v, `history${n}_`, HISTORY_COLUMNS) as ReturnType<typeof historyRow>,
-          ),
-        )
-        .returning('id'),
+      db.insertInto('item_history').values(historyRowsOfSlots(v, historyEntries)).returning('id'),
     )
     .insertInto('letters')
     .values(rowOfSlots(v, 'letter_', LETTER_COLUMNS) as Insertable<Database['letters']>)
@@ -874,4 +949,40 @@ export const closeLoanAsReturned = compiledOnce(
       })
       .where('institution_id', '=', v.institutionId)
       .where('id', '=', v.loanId),
+);
+
+/** A loan by id, locked (CIRC-5: a renewal reads its state under this lock). */
+export const lockLoan = compiledOnce((trx, v: { institutionId: string; loanId: string }) =>
+  trx
+    .selectFrom('loans')
+    .selectAll()
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', v.loanId)
+    .forUpdate(),
+);
+
+/** CIRC-5 / CIRC-13: the renewed loan's due date and count, and its history entries, in one statement. */
+export async function renewLoanWithHistory(
+  trx: Executor,
+  renewal: { institutionId: string; loanId: string; dueAt: Date; renewalsUsed: number },
+  history: HistoryEntry[],
+): Promise<void> {
+  await renewLoanStatement(trx, history.length, {
+    ...renewal,
+    ...historySlotValues(history),
+  });
+}
+
+const renewLoanStatement = compiledPerShape((trx, v: Record<string, unknown>, historyEntries: number) =>
+  trx
+    .with('renewed', (w) =>
+      w
+        .updateTable('loans')
+        .set({ due_at: v.dueAt as Date, renewals_used: v.renewalsUsed as number })
+        .where('institution_id', '=', v.institutionId as string)
+        .where('id', '=', v.loanId as string)
+        .returning('id'),
+    )
+    .insertInto('item_history')
+    .values(historyRowsOfSlots(v, historyEntries)),
 );

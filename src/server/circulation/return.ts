@@ -2,7 +2,13 @@ import { authorize } from '../auth/authorize.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { renderLetter } from '../letters/templates.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
-import { clearHoldShelf, loadQueueAndHolding, loadRequest, lockQueue } from '../requests/queue.ts';
+import {
+  clearHoldShelf,
+  loadQueueAndHolding,
+  loadRequest,
+  lockQueue,
+  queueAndHoldingOf,
+} from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
 import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '../transits/repository.ts';
 import { type CirculationContext, clock } from './context.ts';
@@ -15,7 +21,7 @@ import {
   loadCalendar,
   loadDeskSetting,
   loadTerms,
-  lockItemByBarcode,
+  lockItemWithRequests,
   lockOpenLoanOfItem,
   lockPatron,
   recordHistoryWithItemState,
@@ -65,7 +71,9 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
 
   const result = await ctx.db.transaction().execute(async (trx) => {
     if (peek) await lockQueue(trx, ownerId, peek.bibId);
-    const item = await lockItemByBarcode(trx, ownerId, input.itemBarcode);
+    // With the item, the title's queue and the request holding it (in the lock's statement,
+    // under the queue lock); nothing below changes an active request before they are used.
+    const { item, requests } = await lockItemWithRequests(trx, ownerId, input.itemBarcode, peek);
     const [loan] = (await lockOpenLoanOfItem(trx, { institutionId: ownerId, itemId: item.id })).rows;
     const place = {
       actingInstitutionId: desk.institutionId,
@@ -170,13 +178,11 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     // CIRC-8: a scanned item leaves any expired hold shelf list.
     if (item.onExpiredHoldShelf) await clearHoldShelf(trx, ownerId, item.id, now);
     const transit = await loadOpenTransit(trx, ownerId, item.id);
-    // The request holding the item and the title's queue, in one statement.
-    const { queue, holding } = await loadQueueAndHolding(
-      trx,
-      ownerId,
-      { bibId: item.bibId, volume: item.enumeration },
-      item.id,
-    );
+    // The request holding the item and the title's queue (read afresh if the copy moved).
+    const queueOf = { bibId: item.bibId, volume: item.enumeration };
+    const { queue, holding } = requests
+      ? queueAndHoldingOf(requests, queueOf, item.id)
+      : await loadQueueAndHolding(trx, ownerId, queueOf, item.id);
     let receivedTransitId: string | null = null;
     let openTransitForRequest: { requestId: string; toLibraryId: string } | null = null;
     if (transit && transit.reason === 'request' && holding && holding.id === transit.requestId) {

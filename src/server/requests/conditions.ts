@@ -1,6 +1,58 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, expressionBuilder } from 'kysely';
 import { constant, constants } from '../db/constants.ts';
 import type { Database } from '../db/schema.ts';
+
+/** The states of a request in a title's queue: waiting, picked, travelling or on the hold shelf. */
+export const ACTIVE_STATUSES = ['not_started', 'in_process', 'in_transit', 'on_hold_shelf'] as const;
+/** The states in which a request holds its copy. */
+export const HOLDING_STATUSES = ['in_process', 'in_transit', 'on_hold_shelf'] as const;
+
+/** The columns of a request that the circulation engine works with (`RequestRow`). */
+export const REQUEST_COLUMNS = [
+  'id',
+  'institution_id',
+  'patron_id',
+  'bib_id',
+  'work_key',
+  'volume',
+  'item_id',
+  'request_type',
+  'level',
+  'pickup_institution_id',
+  'pickup_library_id',
+  'status',
+  'queue_position',
+  'hold_shelf_expires_at',
+] as const;
+
+/**
+ * CIRC-4 / CIRC-7: a title's active queue for one volume and the requests holding one copy,
+ * in queue order, as a subquery. Read it under the title's queue lock: every writer of a
+ * title's requests holds that lock, so a statement after the one that took it sees them all,
+ * the item lock's own statement included (`lockItemWithRequests`).
+ */
+export function queueAndHoldingRequests(v: {
+  institutionId: string;
+  bibId: string;
+  volume: string;
+  itemId: string;
+}) {
+  return expressionBuilder<Database, never>()
+    .selectFrom('requests')
+    .select(REQUEST_COLUMNS)
+    .where('institution_id', '=', v.institutionId)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('bib_id', '=', v.bibId),
+          eb('volume', '=', v.volume),
+          eb('status', 'in', constants(ACTIVE_STATUSES)),
+        ]),
+        eb.and([eb('item_id', '=', v.itemId), eb('status', 'in', constants(HOLDING_STATUSES))]),
+      ]),
+    )
+    .orderBy('queue_position');
+}
 
 /** Any query with the requests table in scope as `r`. */
 type WithRequests = Database & { r: Database['requests'] };

@@ -14,7 +14,14 @@ import { compiledOnce, compiledPerShape } from '../db/compiled.ts';
 import { constant, constants } from '../db/constants.ts';
 import type { Database, LetterType, PickupLocationPolicy, RequestStatus } from '../db/schema.ts';
 import { notFound } from '../shared/errors.ts';
-import { claimsItsCopy, leftOnExpiredHoldShelf } from './conditions.ts';
+import {
+  ACTIVE_STATUSES,
+  claimsItsCopy,
+  HOLDING_STATUSES,
+  leftOnExpiredHoldShelf,
+  queueAndHoldingRequests,
+  REQUEST_COLUMNS,
+} from './conditions.ts';
 
 /**
  * The request queue of a title (CIRC-7): per (owner, bibliographic record, volume), with the
@@ -24,9 +31,8 @@ import { claimsItsCopy, leftOnExpiredHoldShelf } from './conditions.ts';
  * gets two places.
  */
 
-export const ACTIVE_STATUSES = ['not_started', 'in_process', 'in_transit', 'on_hold_shelf'] as const;
+export { ACTIVE_STATUSES, HOLDING_STATUSES };
 /** The statuses in which a request holds its item (INV-1). */
-export const HOLDING_STATUSES = ['in_process', 'in_transit', 'on_hold_shelf'] as const;
 
 export interface QueueTitle {
   id: string;
@@ -109,23 +115,6 @@ function toRequestRow(r: {
   };
 }
 
-const REQUEST_COLUMNS = [
-  'id',
-  'institution_id',
-  'patron_id',
-  'bib_id',
-  'work_key',
-  'volume',
-  'item_id',
-  'request_type',
-  'level',
-  'pickup_institution_id',
-  'pickup_library_id',
-  'status',
-  'queue_position',
-  'hold_shelf_expires_at',
-] as const;
-
 /** One request by id (locked: its queue is locked first by the caller). */
 export async function loadRequest(
   trx: Executor,
@@ -177,21 +166,7 @@ const selectQueue = compiledPerShape(
  */
 const selectQueueAndHolding = compiledOnce(
   (trx, v: { institutionId: string; bibId: string; volume: string; itemId: string }) =>
-    trx
-      .selectFrom('requests')
-      .select(REQUEST_COLUMNS)
-      .where('institution_id', '=', v.institutionId)
-      .where((eb) =>
-        eb.or([
-          eb.and([
-            eb('bib_id', '=', v.bibId),
-            eb('volume', '=', v.volume),
-            eb('status', 'in', constants(ACTIVE_STATUSES)),
-          ]),
-          eb.and([eb('item_id', '=', v.itemId), eb('status', 'in', constants(HOLDING_STATUSES))]),
-        ]),
-      )
-      .orderBy('queue_position'),
+    trx.selectNoFrom(() => jsonArrayFrom(queueAndHoldingRequests(v)).as('requests')),
 );
 
 export async function loadQueueAndHolding(
@@ -200,9 +175,27 @@ export async function loadQueueAndHolding(
   queue: { bibId: string; volume: string },
   itemId: string,
 ): Promise<{ queue: RequestRow[]; holding: RequestRow | null }> {
-  const rows = (
+  const [row] = (
     await selectQueueAndHolding(trx, { institutionId, bibId: queue.bibId, volume: queue.volume, itemId })
-  ).rows.map(toRequestRow);
+  ).rows;
+  return queueAndHoldingOf(row?.requests ?? [], queue, itemId);
+}
+
+/**
+ * The queue and the holding request among the rows of `queueAndHoldingRequests` read as JSON
+ * (in the item lock's statement, or `loadQueueAndHolding`): the hold shelf's expiry comes as text.
+ */
+export function queueAndHoldingOf(
+  json: readonly JsonRequestRow[],
+  queue: { bibId: string; volume: string },
+  itemId: string,
+): { queue: RequestRow[]; holding: RequestRow | null } {
+  const rows = json.map((r) =>
+    toRequestRow({
+      ...r,
+      hold_shelf_expires_at: r.hold_shelf_expires_at === null ? null : new Date(r.hold_shelf_expires_at),
+    }),
+  );
   const holds = (r: RequestRow) =>
     r.itemId === itemId && (HOLDING_STATUSES as readonly RequestStatus[]).includes(r.status);
   return {
@@ -210,6 +203,11 @@ export async function loadQueueAndHolding(
     holding: rows.find(holds) ?? null,
   };
 }
+
+/** A row of `queueAndHoldingRequests` as JSON gives it: its timestamp as text. */
+export type JsonRequestRow = Omit<Parameters<typeof toRequestRow>[0], 'hold_shelf_expires_at'> & {
+  hold_shelf_expires_at: string | Date | null;
+};
 
 /** The request holding the item (picked, in transit for it, or on the shelf with it), if any. */
 export async function holdingRequest(
@@ -480,6 +478,58 @@ export async function writeRequestLetter(
   });
 }
 
+const selectRequestSetting = compiledPerShape(
+  (db, v: { targetId: string; pickupLibraryId: string }, target: 'item' | 'title') => {
+    const requested: SelectQueryBuilder<
+      Database,
+      'items' | 'bib_records',
+      { institution_id: string; bib_id: string; enumeration: string | null }
+    > =
+      target === 'item'
+        ? db
+            .selectFrom('items')
+            .select(['institution_id', 'bib_id', 'enumeration'])
+            .where('id', '=', v.targetId)
+        : db
+            .selectFrom('bib_records')
+            .select(['institution_id', 'id as bib_id', sql<string | null>`null`.as('enumeration')])
+            .where('id', '=', v.targetId);
+    return db
+      .selectFrom(requested.as('t'))
+      .innerJoin('institutions as o', 'o.id', 't.institution_id')
+      .select(['t.institution_id', 't.bib_id', 't.enumeration', 'o.time_zone'])
+      .select((eb) => [
+        jsonObjectFrom(
+          eb
+            .selectFrom('libraries as l')
+            .select(['l.id', 'l.institution_id'])
+            .where('l.id', '=', v.pickupLibraryId),
+        ).as('pickup'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('terms_of_use_rules as r')
+            .select([
+              'r.id',
+              'r.priority',
+              'r.user_group_id',
+              'r.item_policy_id',
+              'r.material_type_id',
+              'r.location_id',
+              'r.terms_of_use_id',
+              'r.is_fallback',
+            ])
+            .whereRef('r.institution_id', '=', 'o.id'),
+        ).as('rules'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('terms_of_use as tu')
+            .select(['tu.id', 'tu.requests_allowed', 'tu.pickup_location_policy'])
+            .whereRef('tu.institution_id', '=', 'o.id'),
+        ).as('terms'),
+      ]);
+  },
+);
+
 /**
  * What placing a request reads before its transaction, in one statement (each statement costs
  * a round trip: docs/benchmarks.md): the requested item (its owner, title and volume) or title
@@ -494,54 +544,12 @@ export async function loadRequestSetting(
   target: { itemId: string } | { bibId: string },
   pickupLibraryId: string,
 ) {
-  const requested: SelectQueryBuilder<
-    Database,
-    'items' | 'bib_records',
-    { institution_id: string; bib_id: string; enumeration: string | null }
-  > =
-    'itemId' in target
-      ? db
-          .selectFrom('items')
-          .select(['institution_id', 'bib_id', 'enumeration'])
-          .where('id', '=', target.itemId)
-      : db
-          .selectFrom('bib_records')
-          .select(['institution_id', 'id as bib_id', sql<string | null>`null`.as('enumeration')])
-          .where('id', '=', target.bibId);
-  const row = await db
-    .selectFrom(requested.as('t'))
-    .innerJoin('institutions as o', 'o.id', 't.institution_id')
-    .select(['t.institution_id', 't.bib_id', 't.enumeration', 'o.time_zone'])
-    .select((eb) => [
-      jsonObjectFrom(
-        eb
-          .selectFrom('libraries as l')
-          .select(['l.id', 'l.institution_id'])
-          .where('l.id', '=', pickupLibraryId),
-      ).as('pickup'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('terms_of_use_rules as r')
-          .select([
-            'r.id',
-            'r.priority',
-            'r.user_group_id',
-            'r.item_policy_id',
-            'r.material_type_id',
-            'r.location_id',
-            'r.terms_of_use_id',
-            'r.is_fallback',
-          ])
-          .whereRef('r.institution_id', '=', 'o.id'),
-      ).as('rules'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('terms_of_use as tu')
-          .select(['tu.id', 'tu.requests_allowed', 'tu.pickup_location_policy'])
-          .whereRef('tu.institution_id', '=', 'o.id'),
-      ).as('terms'),
-    ])
-    .executeTakeFirst();
+  const [row] = (
+    await selectRequestSetting(db, 'itemId' in target ? 'item' : 'title', {
+      targetId: 'itemId' in target ? target.itemId : target.bibId,
+      pickupLibraryId,
+    })
+  ).rows;
   if (!row) return null;
   const rules: TermsOfUseRule[] = row.rules.map(toTermsRule);
   return {
