@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/server/check/invariants.ts';
 import { dayAt, plusDays } from '../../src/server/circulation/rules/index.ts';
@@ -408,6 +409,23 @@ describe('CIRC-7 the queue, targeting and the pick list', () => {
     expect((await lend(manager, { itemBarcode: target, patronId: walkIn.id, override })).statusCode).toBe(
       201,
     );
+    // CIRC-13: the copy's history reads in the order things happened: the request lost the
+    // copy, the manager overrode, the loan was made.
+    const history = await db()
+      .selectFrom('item_history')
+      .select([
+        'event',
+        sql<string | null>`details->>'action'`.as('action'),
+        sql<string | null>`details->>'requestId'`.as('requestId'),
+      ])
+      .where('item_id', '=', placed.item.id)
+      .orderBy('id')
+      .execute();
+    expect(history.slice(-3)).toEqual([
+      { event: 'request', action: 'retargeted', requestId: placed.id },
+      { event: 'override', action: 'loan', requestId: null },
+      { event: 'loan', action: null, requestId: null },
+    ]);
     const after = await requestRow(db(), placed.id);
     const other = target === book.barcode ? copy2.itemId : book.itemId;
     expect(after).toMatchObject({ status: 'not_started', item_id: other, queue_position: 1 });

@@ -165,10 +165,9 @@ export interface ResolvedSession {
   csrfToken: string | null;
 }
 
-/** The actor behind a session cookie, or null when the session is unknown or expired. */
-export async function resolveSessionToken(db: Db, token: string): Promise<ResolvedSession | null> {
-  const tokenHash = hashToken(token);
-  const row = await db
+/** A session with its staff member's roles (or its patron), in one statement: every call reads both. */
+const selectSession = compiledOnce((db, v: { tokenHash: string; now: Date }) =>
+  db
     .selectFrom('sessions')
     .leftJoin('staff', 'staff.id', 'sessions.staff_id')
     .leftJoin('patrons', 'patrons.id', 'sessions.patron_id')
@@ -186,9 +185,22 @@ export async function resolveSessionToken(db: Db, token: string): Promise<Resolv
       'patrons.last_name',
       'patrons.institution_id as patron_institution_id',
     ])
-    .where('sessions.token_hash', '=', tokenHash)
-    .where('sessions.expires_at', '>', new Date())
-    .executeTakeFirst();
+    .where('sessions.token_hash', '=', v.tokenHash)
+    .where('sessions.expires_at', '>', v.now)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('role_assignments as ra')
+          .select(['ra.role', 'ra.institution_id', 'ra.library_id', 'ra.desk_id', 'ra.network_id'])
+          .whereRef('ra.staff_id', '=', 'sessions.staff_id'),
+      ).as('assignments'),
+    ),
+);
+
+/** The actor behind a session cookie, or null when the session is unknown or expired. */
+export async function resolveSessionToken(db: Db, token: string): Promise<ResolvedSession | null> {
+  const tokenHash = hashToken(token);
+  const [row] = (await selectSession(db, { tokenHash, now: new Date() })).rows;
   if (!row) return null;
   if (row.staff_id && row.username && row.staff_name && row.staff_institution_id && row.active) {
     return {
@@ -199,7 +211,7 @@ export async function resolveSessionToken(db: Db, token: string): Promise<Resolv
         username: row.username,
         name: row.staff_name,
         homeInstitutionId: row.staff_institution_id,
-        assignments: await loadAssignments(db, row.staff_id),
+        assignments: toAssignments(row.assignments),
         via: 'session',
         sessionTokenHash: tokenHash,
         deskId: row.desk_id,

@@ -9,8 +9,7 @@ import {
   lockQueue,
   queueAndHoldingOf,
   type RequestRow,
-  recordRequestHistory,
-  releaseTargets,
+  requestHistoryEntry,
 } from '../requests/queue.ts';
 import { refused } from '../shared/errors.ts';
 import { loadOpenTransit, receiveTransit } from '../transits/repository.ts';
@@ -75,7 +74,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
     // (in the lock's statement, under the queue lock; read afresh if the copy moved since).
     const { item, requests } = await lockItemWithRequests(trx, ownerId, input.itemBarcode, peek);
     const queueOf = { bibId: item.bibId, volume: item.enumeration };
-    const { queue, holding } = requests
+    const { queue, holding, targeting } = requests
       ? queueAndHoldingOf(requests, queueOf, item.id)
       : await loadQueueAndHolding(trx, ownerId, queueOf, item.id);
     const patron = await lockPatron(trx, ownerId, input.patronId, now, { activeLoans: true });
@@ -190,18 +189,15 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       const transit = await loadOpenTransit(trx, ownerId, item.id);
       if (transit) await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
     }
-    // CIRC-4: lent over another patron's request, that request loses this copy and is targeted
-    // afresh below. Run whatever the queue holds: a request of another volume can still be
-    // aimed at this copy when its volume was changed since. Before the loan's own history, so
-    // the item's history reads in the order things happened.
-    const released = await releaseTargets(trx, ownerId, item.id, own?.id ?? null, now);
-    for (const requestId of released) {
-      const request = queue.find((r) => r.id === requestId);
-      if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
-    }
-    // CIRC-4 / CIRC-13 / CIRC-12: the loan, the item on loan, its history (the override
-    // first, when staff overrode a refusal) and the loan receipt, in one statement.
+    // CIRC-4: lent over another patron's request aimed at this copy (of any volume: a copy
+    // recatalogued to another volume keeps its requests), that request loses the copy and is
+    // targeted afresh below. Its history goes before the loan's, in the order things happened.
+    const released = targeting && targeting.id !== own?.id ? targeting : null;
+    // CIRC-4 / CIRC-13 / CIRC-12: the loan, the item on loan, the released request, the
+    // history (the override first, when staff overrode a refusal) and the loan receipt, in one
+    // statement.
     await writeLoan(trx, {
+      releasedRequestId: released?.id ?? null,
       loan: {
         id: loanId,
         institution_id: ownerId,
@@ -216,6 +212,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
         due_at: due.dueAt,
       },
       history: [
+        ...(released ? [requestHistoryEntry(released, item.id, place, now, { action: 'retargeted' })] : []),
         ...(overridden.length > 0
           ? [
               {

@@ -734,6 +734,8 @@ export function historyRow(e: HistoryEntry) {
 export async function writeLoan(
   trx: Executor,
   write: {
+    /** A waiting title request of another patron aimed at the copy, which loses it (CIRC-4). */
+    releasedRequestId: string | null;
     loan: LoanToWrite;
     history: HistoryEntry[];
     letter: Insertable<Database['letters']>;
@@ -742,6 +744,7 @@ export async function writeLoan(
 ): Promise<void> {
   await insertLoanWithItsWrites(trx, write.history.length, {
     now: write.now,
+    releasedRequestId: write.releasedRequestId,
     ...slotValues('loan_', write.loan),
     ...slotValues('letter_', write.letter),
     ...historySlotValues(write.history),
@@ -818,6 +821,16 @@ const insertLoanWithItsWrites = compiledPerShape((trx, v: Record<string, unknown
         .set({ in_place: false, process_type: 'loan', updated_at: v.now as Date })
         .where('institution_id', '=', v.loan_institution_id as string)
         .where('id', '=', v.loan_item_id as string)
+        .returning('id'),
+    )
+    // No row when no request is released (its id is null).
+    .with('released', (db) =>
+      db
+        .updateTable('requests')
+        .set({ item_id: null, updated_at: v.now as Date })
+        .where('institution_id', '=', v.loan_institution_id as string)
+        .where('id', '=', v.releasedRequestId as string)
+        .where('item_id', '=', v.loan_item_id as string)
         .returning('id'),
     )
     .with('history', (db) =>

@@ -26,7 +26,8 @@ export const REQUEST_COLUMNS = [
 ] as const;
 
 /**
- * CIRC-4 / CIRC-7: a title's active queue for one volume and the requests holding one copy,
+ * CIRC-4 / CIRC-7: a title's active queue for one volume and the active requests aimed at or
+ * holding one copy (of any volume: a copy recatalogued to another volume keeps its requests),
  * in queue order, as a subquery. Read it under the title's queue lock: every writer of a
  * title's requests holds that lock, so a statement after the one that took it sees them all,
  * the item lock's own statement included (`lockItemWithRequests`).
@@ -48,7 +49,7 @@ export function queueAndHoldingRequests(v: {
           eb('volume', '=', v.volume),
           eb('status', 'in', constants(ACTIVE_STATUSES)),
         ]),
-        eb.and([eb('item_id', '=', v.itemId), eb('status', 'in', constants(HOLDING_STATUSES))]),
+        eb.and([eb('item_id', '=', v.itemId), eb('status', 'in', constants(ACTIVE_STATUSES))]),
       ]),
     )
     .orderBy('queue_position');

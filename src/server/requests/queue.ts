@@ -3,6 +3,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import {
   activeBlocks,
   type Executor,
+  type HistoryEntry,
   historyRow,
   lockPatron,
   recordHistory,
@@ -174,7 +175,7 @@ export async function loadQueueAndHolding(
   institutionId: string,
   queue: { bibId: string; volume: string },
   itemId: string,
-): Promise<{ queue: RequestRow[]; holding: RequestRow | null }> {
+): Promise<QueueAndHolding> {
   const [row] = (
     await selectQueueAndHolding(trx, { institutionId, bibId: queue.bibId, volume: queue.volume, itemId })
   ).rows;
@@ -189,7 +190,7 @@ export function queueAndHoldingOf(
   json: readonly JsonRequestRow[],
   queue: { bibId: string; volume: string },
   itemId: string,
-): { queue: RequestRow[]; holding: RequestRow | null } {
+): QueueAndHolding {
   const rows = json.map((r) =>
     toRequestRow({
       ...r,
@@ -201,7 +202,20 @@ export function queueAndHoldingOf(
   return {
     queue: rows.filter((r) => r.bibId === queue.bibId && r.volume === queue.volume),
     holding: rows.find(holds) ?? null,
+    // At most one: requests_one_title_target_per_item.
+    targeting:
+      rows.find((r) => r.itemId === itemId && r.status === 'not_started' && r.level === 'title') ?? null,
   };
+}
+
+/**
+ * A title's queue for one volume, the request holding a copy, and the waiting title request
+ * aimed at that copy (CIRC-7), all read under the title's queue lock.
+ */
+export interface QueueAndHolding {
+  queue: RequestRow[];
+  holding: RequestRow | null;
+  targeting: RequestRow | null;
 }
 
 /** A row of `queueAndHoldingRequests` as JSON gives it: its timestamp as text. */
@@ -348,7 +362,19 @@ export async function recordRequestHistory(
   details: Record<string, unknown>,
   event: 'request' | 'hold_shelf' | 'missing' | 'transit' = 'request',
 ) {
-  await recordHistory(trx, {
+  await recordHistory(trx, requestHistoryEntry(request, itemId, where, now, details, event));
+}
+
+/** CIRC-13: the item history entry of a change to a request (`recordRequestHistory`). */
+export function requestHistoryEntry(
+  request: Pick<RequestRow, 'institutionId' | 'id' | 'patronId'>,
+  itemId: string,
+  where: Where,
+  now: Date,
+  details: Record<string, unknown>,
+  event: 'request' | 'hold_shelf' | 'missing' | 'transit' = 'request',
+): HistoryEntry {
+  return {
     institutionId: request.institutionId,
     itemId,
     at: now,
@@ -357,7 +383,7 @@ export async function recordRequestHistory(
     patronId: request.patronId,
     loanId: null,
     details: { requestId: request.id, ...details },
-  });
+  };
 }
 
 /**
