@@ -73,8 +73,9 @@ describe('statements compiled once', () => {
     });
     const all = Number((await count(database.db, 'all', { min: 0 })).rows[0]?.n);
     const above = Number((await count(database.db, 'above', { min: 100 })).rows[0]?.n);
-    await count(database.db, 'all', { min: 0 });
-    await count(database.db, 'above', { min: 0 });
+    // Compiled already: each shape binds the new value to its own statement.
+    expect(Number((await count(database.db, 'all', { min: 0 })).rows[0]?.n)).toBe(all);
+    expect(Number((await count(database.db, 'above', { min: 0 })).rows[0]?.n)).toBe(all);
     expect(all).toBeGreaterThan(0);
     expect(above).toBe(0);
     expect(builds).toBe(2);
@@ -86,5 +87,17 @@ describe('statements compiled once', () => {
       v.code ? db.selectFrom('institutions').select('id') : db.selectFrom('libraries').select('id'),
     );
     await expect(branching(database.db, { code: 'x' })).rejects.toThrow(/code did not become parameters/);
+  });
+
+  it('refuses a statement that computes with a value, even one it also binds', async () => {
+    const computing = compiledOnce((db, v: { code: string }) =>
+      // A value turned into text or a number would freeze the first call's value into the SQL.
+      db
+        .selectFrom('institutions')
+        .select('id')
+        .where('code', '=', v.code)
+        .where('name', '=', `${v.code} institution`),
+    );
+    await expect(computing(database.db, { code: 'compiled-north' })).rejects.toThrow(/computes with "code"/);
   });
 });

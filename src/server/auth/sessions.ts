@@ -1,6 +1,8 @@
+import { type Expression, expressionBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { compiledOnce } from '../db/compiled.ts';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
 import { type Actor, can, type PatronActor, privilegesIn, type StaffActor } from './authorize.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
@@ -187,15 +189,18 @@ const selectSession = compiledOnce((db, v: { tokenHash: string; now: Date }) =>
     ])
     .where('sessions.token_hash', '=', v.tokenHash)
     .where('sessions.expires_at', '>', v.now)
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('role_assignments as ra')
-          .select(['ra.role', 'ra.institution_id', 'ra.library_id', 'ra.desk_id', 'ra.network_id'])
-          .whereRef('ra.staff_id', '=', 'sessions.staff_id'),
-      ).as('assignments'),
-    ),
+    .select((eb) => staffRoles(eb.ref('sessions.staff_id'))),
 );
+
+/** A staff member's role assignments as a JSON array (`assignments`), for the statement that finds them. */
+function staffRoles(staffId: Expression<string | null>) {
+  return jsonArrayFrom(
+    expressionBuilder<Database, never>()
+      .selectFrom('role_assignments as ra')
+      .select(['ra.role', 'ra.institution_id', 'ra.library_id', 'ra.desk_id', 'ra.network_id'])
+      .where('ra.staff_id', '=', staffId),
+  ).as('assignments');
+}
 
 /** The actor behind a session cookie, or null when the session is unknown or expired. */
 export async function resolveSessionToken(db: Db, token: string): Promise<ResolvedSession | null> {
@@ -243,14 +248,7 @@ const selectApiToken = compiledOnce((db, v: { tokenHash: string }) =>
     .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
     .select(['staff.id', 'staff.username', 'staff.name', 'staff.institution_id'])
     // The roles come with the token, in the same statement (every API call reads both).
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('role_assignments as ra')
-          .select(['ra.role', 'ra.institution_id', 'ra.library_id', 'ra.desk_id', 'ra.network_id'])
-          .whereRef('ra.staff_id', '=', 'staff.id'),
-      ).as('assignments'),
-    )
+    .select((eb) => staffRoles(eb.ref('staff.id')))
     .where('api_tokens.token_hash', '=', v.tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where('staff.active', '=', true),

@@ -9,6 +9,8 @@ import {
   lockQueue,
   queueAndHoldingOf,
   type RequestRow,
+  recordRequestHistory,
+  releaseTargets,
   requestHistoryEntry,
 } from '../requests/queue.ts';
 import { refused } from '../shared/errors.ts';
@@ -192,7 +194,17 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
     // CIRC-4: lent over another patron's request aimed at this copy (of any volume: a copy
     // recatalogued to another volume keeps its requests), that request loses the copy and is
     // targeted afresh below. Its history goes before the loan's, in the order things happened.
-    const released = targeting && targeting.id !== own?.id ? targeting : null;
+    // Read with the item under the title's queue lock, it is released in the loan's write;
+    // when the copy locked is not the one peeked (its title's queue unlocked), in a statement
+    // of its own that finds it by condition, as a concurrent change could slip past the read.
+    let released: RequestRow | null = null;
+    if (requests) released = targeting && targeting.id !== own?.id ? targeting : null;
+    else {
+      for (const requestId of await releaseTargets(trx, ownerId, item.id, own?.id ?? null, now)) {
+        const request = queue.find((r) => r.id === requestId);
+        if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
+      }
+    }
     // CIRC-4 / CIRC-13 / CIRC-12: the loan, the item on loan, the released request, the
     // history (the override first, when staff overrode a refusal) and the loan receipt, in one
     // statement.

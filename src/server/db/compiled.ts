@@ -6,6 +6,13 @@ type Executor = Kysely<Database> | Transaction<Database>;
 /** Stands for a named value while a statement is compiled; replaced by the value on each run. */
 class Slot {
   constructor(readonly name: string) {}
+
+  /** Text or arithmetic made of a stand-in would freeze the first call's value: refused. */
+  [Symbol.toPrimitive](): never {
+    throw new Error(
+      `compiledOnce: the statement computes with "${this.name}", a stand-in for each call's value`,
+    );
+  }
 }
 
 interface Template {
@@ -23,7 +30,8 @@ interface Template {
  * `build` is called once, with stand-ins for the values: it must pass each value straight
  * into the query (a comparison, `sql` template, insert or update value) and never branch on
  * it or read into it. The first run checks that every value it read became a parameter, and
- * throws otherwise. Values in `in` lists do not fit (Kysely expands an array into one
+ * a stand-in refuses to become text or a number; a test of a value's truth cannot be caught
+ * (a stand-in is always true), so branch on the shape (`compiledPerShape`), never a value. Values in `in` lists do not fit (Kysely expands an array into one
  * parameter per element): use `= any(${value})`.
  */
 export function compiledOnce<V extends Record<string, unknown>, R>(

@@ -32,8 +32,8 @@ import {
  * gets two places.
  */
 
+/** The statuses of a queue's requests, and those in which a request holds its item (INV-1). */
 export { ACTIVE_STATUSES, HOLDING_STATUSES };
-/** The statuses in which a request holds its item (INV-1). */
 
 export interface QueueTitle {
   id: string;
@@ -353,16 +353,8 @@ export interface Where {
 }
 
 /** CIRC-13: a request change in the item's history. */
-export async function recordRequestHistory(
-  trx: Executor,
-  request: Pick<RequestRow, 'institutionId' | 'id' | 'patronId'>,
-  itemId: string,
-  where: Where,
-  now: Date,
-  details: Record<string, unknown>,
-  event: 'request' | 'hold_shelf' | 'missing' | 'transit' = 'request',
-) {
-  await recordHistory(trx, requestHistoryEntry(request, itemId, where, now, details, event));
+export async function recordRequestHistory(trx: Executor, ...entry: Parameters<typeof requestHistoryEntry>) {
+  await recordHistory(trx, requestHistoryEntry(...entry));
 }
 
 /** CIRC-13: the item history entry of a change to a request (`recordRequestHistory`). */
