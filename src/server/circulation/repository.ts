@@ -367,22 +367,25 @@ export async function lockItemByBarcode(
   barcode: string,
 ): Promise<LockedItem> {
   const row = await lockItemOnce(() => lockItemRow(trx, institutionId, 'barcode', barcode));
-  if (!row) {
-    const elsewhere = await trx
-      .selectFrom('items')
-      .select('institution_id')
-      .where('barcode', '=', barcode)
-      .executeTakeFirst();
-    if (elsewhere) {
-      throw refused(
-        'ITEM_NOT_OWNED_HERE',
-        'This item belongs to another member of the network; choose its owning institution (network circulation comes with a later issue).',
-        { barcode },
-      );
-    }
-    throw notFound('ITEM_NOT_FOUND', `No item with barcode ${barcode} is known.`, { barcode });
-  }
+  if (!row) return refuseBarcodeNotHere(trx, barcode);
   return presentLockedItem(row);
+}
+
+/** 422 ITEM_NOT_OWNED_HERE when another member has an item with this barcode, else 404 ITEM_NOT_FOUND. */
+async function refuseBarcodeNotHere(trx: Executor, barcode: string): Promise<never> {
+  const elsewhere = await trx
+    .selectFrom('items')
+    .select('institution_id')
+    .where('barcode', '=', barcode)
+    .executeTakeFirst();
+  if (elsewhere) {
+    throw refused(
+      'ITEM_NOT_OWNED_HERE',
+      'This item belongs to another member of the network; choose its owning institution (network circulation comes with a later issue).',
+      { barcode },
+    );
+  }
+  throw notFound('ITEM_NOT_FOUND', `No item with barcode ${barcode} is known.`, { barcode });
 }
 
 /**
@@ -390,7 +393,8 @@ export async function lockItemByBarcode(
  * statement the queue of the title and volume the caller peeked and the requests holding the
  * peeked copy (`queueAndHoldingRequests`): one statement fewer for a lend. The caller must
  * hold that title's queue lock. `requests` is null when the copy locked is not the one peeked
- * (a re-import moved it since): then read them afresh (`loadQueueAndHolding`).
+ * (a re-import moved it since): then read them afresh (`loadQueueAndHolding`). Refuses an
+ * unknown barcode as `lockItemByBarcode` does.
  */
 export async function lockItemWithRequests(
   trx: Executor,
@@ -403,7 +407,7 @@ export async function lockItemWithRequests(
   const row = await lockItemOnce(() =>
     lockItemRow(trx, institutionId, 'barcode with requests', barcode, requestsOf),
   );
-  if (!row) return { item: await lockItemByBarcode(trx, institutionId, barcode), requests: null };
+  if (!row) return refuseBarcodeNotHere(trx, barcode);
   const item = presentLockedItem(row);
   const peeked =
     item.id === peek.itemId && item.bibId === peek.bibId && item.enumeration === peek.enumeration;
