@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import '../db/database.ts'; // the type parsers (int8, date) every connection of the server uses
-import { preparingPool } from '../db/prepared.ts';
+import { serverPool } from '../db/database.ts'; // also the type parsers (int8, date) of every connection
 import type { Database } from '../db/schema.ts';
 import { buildApp } from '../http/app.ts';
 import { exitWithError } from '../shared/errors.ts';
@@ -27,10 +26,10 @@ interface Statement {
 const statements = new Map<string, Statement>();
 let queries = 0;
 let dbMs = 0;
-const pool = new pg.Pool({ connectionString: benchDatabaseUrl(), max: 4 });
+const pool = new pg.Pool({ connectionString: benchDatabaseUrl(), max: 4, pipeline: true });
 const db = new Kysely<Database>({
-  // Prepared like the server's statements (decision 64).
-  dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+  // Prepared and begun like the server's statements (decisions 64 and 67).
+  dialect: new PostgresDialect({ pool: serverPool(pool) }),
   log(event) {
     const key = event.query.sql.replace(/\s+/g, ' ').slice(0, 140);
     const s = statements.get(key) ?? { count: 0, ms: 0 };

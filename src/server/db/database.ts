@@ -4,7 +4,8 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
-import { preparingPool } from './prepared.ts';
+import { pipeliningBegin } from './pipelined-begin.ts';
+import { preparingClient } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 // node-postgres returns int8 (bigint) as strings; our ids are uuids and counts fit in a
@@ -45,7 +46,13 @@ export interface OpenDatabaseOptions {
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // Pipeline mode: a query is written without waiting for the one before it to be answered,
+    // which lets BEGIN travel with a transaction's first statement (decision 67).
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      pipeline: true,
+    });
     // An idle connection dropped by the server (restart, failover) must not crash the
     // process; the pool replaces it on the next query.
     pool.on('error', (error) => options.onIdleError?.(error));
@@ -85,7 +92,22 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
 }
 
 function dialectOver(pool: pg.Pool, options: OpenDatabaseOptions): PostgresDialect {
-  return new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool) });
+  return new PostgresDialect({ pool: serverPool(pool, options) });
+}
+
+/**
+ * The pool as Kysely sees it: each client prepares its parameterised statements (decision 64,
+ * unless turned off) and sends a transaction's BEGIN with its first statement (decision 67).
+ */
+export function serverPool(pool: pg.Pool, options: Pick<OpenDatabaseOptions, 'preparedStatements'> = {}) {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return pipeliningBegin(options.preparedStatements === false ? client : preparingClient(client));
+    },
+    end: () => pool.end(),
+    options: pool.options,
+  };
 }
 
 /** Throws when the database does not answer (health check). */

@@ -82,14 +82,3 @@ export function preparingClient(client: pg.PoolClient): pg.PoolClient {
   wrapped.set(client, proxy);
   return proxy;
 }
-
-/** A pool whose clients prepare their parameterised statements (for Kysely's PostgresDialect). */
-export function preparingPool(pool: pg.Pool) {
-  return {
-    async connect() {
-      return preparingClient(await pool.connect());
-    },
-    end: () => pool.end(),
-    options: pool.options,
-  };
-}
