@@ -89,6 +89,18 @@ export async function searchCatalogue(
       'b.id',
       'b.work_key',
       query ? sql<number>`ts_rank(b.search_document, ${query})`.as('rank') : sql<number>`0`.as('rank'),
+      // What the page shows, carried from the row the match read anyway: the page's records
+      // are not read a second time.
+      sql<string>`lower(b.title)`.as('sort_title'),
+      'b.institution_id',
+      'b.title',
+      'b.subtitle',
+      'b.author',
+      'b.publication_year',
+      'b.format',
+      'b.isbns',
+      'inst.code as institution_code',
+      'inst.name as institution_name',
     ])
     .where('b.withdrawn_at', 'is', null);
   if (query) matches = matches.where(sql<SqlBool>`b.search_document @@ ${query}`);
@@ -108,40 +120,29 @@ export async function searchCatalogue(
   if (search.yearTo !== undefined) matches = matches.where('b.publication_year', '<=', search.yearTo);
   if (needsItems) matches = matches.where((eb) => eb.exists(itemFilter(eb.ref('b.id'))));
 
-  const page = await db
+  // One statement: the matching records (found once), the page of works they make, and the
+  // page's records with their copy counts (docs/benchmarks.md: the search ran its match twice
+  // and read every matching record again for its title, then the page's records a third time).
+  const rows = await db
     .with('matches', () => matches)
-    .selectFrom('matches as m')
-    .innerJoin('bib_records as rb', 'rb.id', 'm.id')
-    .select([
-      'm.work_key',
-      sql<number>`max(m.rank)`.as('score'),
-      sql<string>`min(lower(rb.title))`.as('sort_title'),
-      sql<number>`count(*) over ()`.as('total'),
-    ])
-    .groupBy('m.work_key')
-    .orderBy('score', 'desc')
-    .orderBy('sort_title')
-    .orderBy('m.work_key')
-    .limit(search.pageSize)
-    .offset((search.page - 1) * search.pageSize)
-    .execute();
-  if (page.length === 0) {
-    // Past the last page the window count is not available: count the works.
-    const counted = await db
-      .with('matches', () => matches)
-      .selectFrom('matches')
-      .select(sql<number>`count(DISTINCT work_key)::int`.as('n'))
-      .executeTakeFirstOrThrow();
-    return { total: counted.n, results: [] };
-  }
-  const workKeys = page.map((p) => p.work_key);
-
-  // The page's matching records with their item counts (one query for the whole page).
-  const records = await db
-    .with('matches', () => matches)
-    .selectFrom('matches as m')
-    .innerJoin('bib_records as b', 'b.id', 'm.id')
-    .innerJoin('institutions as inst', 'inst.id', 'b.institution_id')
+    .with('page', (qb) =>
+      qb
+        .selectFrom('matches')
+        .select([
+          'work_key',
+          sql<number>`max(rank)`.as('score'),
+          sql<string>`min(sort_title)`.as('sort_title'),
+          sql<number>`count(*) over ()`.as('total'),
+        ])
+        .groupBy('work_key')
+        .orderBy('score', 'desc')
+        .orderBy('sort_title')
+        .orderBy('work_key')
+        .limit(search.pageSize)
+        .offset((search.page - 1) * search.pageSize),
+    )
+    .selectFrom('page')
+    .innerJoin('matches as m', 'm.work_key', 'page.work_key')
     // Each record's copies, counted through the items' (institution, record) index: one small
     // lookup per record of the page, where grouping every item of the catalogue by record took
     // seconds at a million items (docs/benchmarks.md).
@@ -153,46 +154,63 @@ export async function searchCatalogue(
             sql<number>`count(*)::int`.as('item_count'),
             sql<number>`count(*) FILTER (WHERE i.in_place)::int`.as('available_count'),
           ])
-          .whereRef('i.institution_id', '=', 'b.institution_id')
-          .whereRef('i.bib_id', '=', 'b.id')
+          .whereRef('i.institution_id', '=', 'm.institution_id')
+          .whereRef('i.bib_id', '=', 'm.id')
           .where('i.withdrawn_at', 'is', null)
           .as('counts'),
       (join) => join.onTrue(),
     )
     .select([
-      'b.id',
-      'b.work_key',
-      'b.title',
-      'b.subtitle',
-      'b.author',
-      'b.publication_year',
-      'b.format',
-      'b.isbns',
-      'm.rank',
-      'inst.id as institution_id',
-      'inst.code as institution_code',
-      'inst.name as institution_name',
+      'page.work_key',
+      'page.score',
+      'page.total',
+      'm.id',
+      'm.title',
+      'm.subtitle',
+      'm.author',
+      'm.publication_year',
+      'm.format',
+      'm.isbns',
+      'm.institution_id',
+      'm.institution_code',
+      'm.institution_name',
       sql<number>`coalesce(counts.item_count, 0)`.as('item_count'),
       sql<number>`coalesce(counts.available_count, 0)`.as('available_count'),
     ])
-    .where('m.work_key', 'in', workKeys)
+    .orderBy('page.score', 'desc')
+    .orderBy('page.sort_title')
+    .orderBy('page.work_key')
     .orderBy('m.rank', 'desc')
-    .orderBy('inst.name')
+    .orderBy('m.institution_name')
     .execute();
-
-  const results = page.map((work) => {
-    const own = records.filter((r) => r.work_key === work.work_key);
+  if (rows.length === 0) {
+    // Past the last page the window count is not available: count the works.
+    const counted = await db
+      .with('matches', () => matches)
+      .selectFrom('matches')
+      .select(sql<number>`count(DISTINCT work_key)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    return { total: counted.n, results: [] };
+  }
+  // The rows come work by work in the page's order, each work's best-ranked record first.
+  const byWork = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const own = byWork.get(row.work_key);
+    if (own) own.push(row);
+    else byWork.set(row.work_key, [row]);
+  }
+  const results = [...byWork.values()].map((own) => {
     // The best-ranked record describes the work (ties: the first institution by name).
     const best = own[0] as (typeof own)[number];
     return {
-      workKey: work.work_key,
+      workKey: best.work_key,
       title: best.title,
       subtitle: best.subtitle,
       author: best.author,
       publicationYear: best.publication_year,
       format: best.format,
       isbns: best.isbns,
-      score: Number(work.score),
+      score: Number(best.score),
       holders: own
         .map((r) => ({
           institutionId: r.institution_id,
@@ -205,5 +223,5 @@ export async function searchCatalogue(
         .sort((a, b) => a.institutionName.localeCompare(b.institutionName)),
     };
   });
-  return { total: Number(page[0]?.total ?? 0), results };
+  return { total: Number(rows[0]?.total ?? 0), results };
 }
