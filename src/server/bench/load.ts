@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * The load generator of the benchmark: closed loops (N clients, each sends its next request
@@ -28,7 +30,12 @@ export interface LoopResult extends LatencyStats {
   seconds: number;
   /** The pool of work ran out before the time did. */
   exhausted: boolean;
+  /** Each meter's growth over the measured window, per successful operation (`meters` below). */
+  per_op?: Record<string, number>;
 }
+
+/** Counters read at the start and the end of the measured window (CPU milliseconds, say). */
+export type Meters = Record<string, () => number>;
 
 /** Nearest-rank percentiles of latencies in milliseconds. */
 export function latencyStats(samples: number[]): LatencyStats {
@@ -55,10 +62,21 @@ export async function closedLoop(options: {
   warmupMs: number;
   durationMs: number;
   next: NextOperation;
+  meters?: Meters;
 }): Promise<LoopResult> {
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
   const end = measureFrom + options.durationMs;
+  const meters = Object.entries(options.meters ?? {});
+  const read = () => meters.map(([, meter]) => meter());
+  let atStart: number[] = [];
+  let atEnd: number[] | null = null;
+  const startTimer = setTimeout(() => {
+    atStart = read();
+  }, options.warmupMs);
+  const endTimer = setTimeout(() => {
+    atEnd = read();
+  }, options.warmupMs + options.durationMs);
   const samples: number[] = [];
   let errors = 0;
   let exhausted = false;
@@ -89,14 +107,67 @@ export async function closedLoop(options: {
     }
   };
   await Promise.all(Array.from({ length: options.clients }, worker));
+  clearTimeout(startTimer);
+  clearTimeout(endTimer);
+  // Work used up early: the window ends now (the meters then count the tail as well).
+  const finalReading: number[] = atEnd ?? read();
   const seconds = (exhausted ? lastCompletion - measureFrom : options.durationMs) / 1000;
+  const perOp =
+    meters.length > 0 && atStart.length > 0 && samples.length > 0
+      ? Object.fromEntries(
+          meters.map(([name], k) => [
+            name,
+            Math.round((((finalReading[k] ?? 0) - (atStart[k] ?? 0)) / samples.length) * 1000) / 1000,
+          ]),
+        )
+      : undefined;
   return {
     ...latencyStats(samples),
     ops_per_s: Math.round((samples.length / Math.max(seconds, 0.001)) * 10) / 10,
     errors,
     seconds: Math.round(seconds * 10) / 10,
     exhausted,
+    ...(perOp ? { per_op: perOp } : {}),
   };
+}
+
+/** CPU milliseconds a process has used (user + system), from /proc; 0 when unreadable. */
+export function processCpuMs(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common build). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU milliseconds used by every PostgreSQL process of this machine (the local server's backends). */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    total += processCpuMs(Number(entry));
+  }
+  return total;
+}
+
+/** One second of an open loop: the operations due in it and their latencies (every kind). */
+export interface SecondOfLoad {
+  count: number;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
+  /** The longest the load generator's own event loop was held up in that second. */
+  generator_stall_ms: number | null;
 }
 
 /**
@@ -107,13 +178,24 @@ export async function openLoop(options: {
   ratePerSecond: number;
   durationMs: number;
   kinds: { name: string; next: NextOperation }[];
-}): Promise<Record<string, LoopResult>> {
+}): Promise<{ operations: Record<string, LoopResult>; timeline: SecondOfLoad[] }> {
   const interval = 1000 / options.ratePerSecond;
   const total = Math.floor(options.durationMs / interval);
   const samples = new Map<string, number[]>(options.kinds.map((k) => [k.name, []]));
   const errors = new Map<string, number>(options.kinds.map((k) => [k.name, 0]));
   const exhausted = new Set<string>();
   const inFlight = new Set<Promise<void>>();
+  /** Every operation's latency by the second it was due in (all kinds): where a tail comes from. */
+  const bySecond: number[][] = Array.from({ length: Math.ceil(options.durationMs / 1000) }, () => []);
+  // The load generator's own stalls (its garbage collection, say) delay requests as surely as a
+  // slow server does: each second records how long this process's event loop was held up.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const generatorStalls: number[] = [];
+  const stallSampler = setInterval(() => {
+    generatorStalls.push(Math.round(loopDelay.max / 1e6));
+    loopDelay.reset();
+  }, 1000);
   const start = performance.now();
   for (let k = 0; k < total; k++) {
     const due = start + k * interval;
@@ -128,15 +210,29 @@ export async function openLoop(options: {
     const p = op()
       .catch(() => false)
       .then((ok) => {
-        if (ok) samples.get(kind.name)?.push(performance.now() - due);
+        const latency = performance.now() - due;
+        bySecond[Math.floor((due - start) / 1000)]?.push(latency);
+        if (ok) samples.get(kind.name)?.push(latency);
         else errors.set(kind.name, (errors.get(kind.name) ?? 0) + 1);
       });
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   }
   await Promise.all(inFlight);
+  clearInterval(stallSampler);
+  loopDelay.disable();
   const seconds = options.durationMs / 1000;
-  return Object.fromEntries(
+  const timeline = bySecond.map((latencies, second) => {
+    const stats = latencyStats(latencies);
+    return {
+      count: stats.count,
+      p50_ms: stats.p50_ms,
+      p95_ms: stats.p95_ms,
+      max_ms: stats.max_ms,
+      generator_stall_ms: generatorStalls[second] ?? null,
+    };
+  });
+  const operations = Object.fromEntries(
     options.kinds.map((k) => {
       const s = samples.get(k.name) ?? [];
       return [
@@ -151,6 +247,7 @@ export async function openLoop(options: {
       ];
     }),
   );
+  return { operations, timeline };
 }
 
 /** A keep-alive HTTP client of the server under test, with a bearer token per call. */

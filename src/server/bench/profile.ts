@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { serverPool } from '../db/database.ts'; // also the type parsers (int8, date) of every connection
+import { statementsOf } from '../db/pipeline.ts';
 import type { Database } from '../db/schema.ts';
 import { buildApp } from '../http/app.ts';
 import { exitWithError } from '../shared/errors.ts';
@@ -25,18 +26,27 @@ interface Statement {
 }
 const statements = new Map<string, Statement>();
 let queries = 0;
+let roundTrips = 0;
 let dbMs = 0;
 const pool = new pg.Pool({ connectionString: benchDatabaseUrl(), max: 4, pipeline: true });
 const db = new Kysely<Database>({
   // Prepared and begun like the server's statements (decisions 64 and 67).
   dialect: new PostgresDialect({ pool: serverPool(pool) }),
   log(event) {
-    const key = event.query.sql.replace(/\s+/g, ' ').slice(0, 140);
+    // A batch (db/pipeline.ts) is one round trip of several statements; BEGIN rides with the
+    // statement after it (decisions 67 and 68).
+    const sent = statementsOf(event.query);
+    const texts = sent.map((q) => q.sql.replace(/\s+/g, ' '));
+    const key =
+      texts.length === 1
+        ? (texts[0] ?? '').slice(0, 140)
+        : `[${texts.length} in one write] ${texts.map((t) => t.slice(0, 60)).join(' + ')}`;
     const s = statements.get(key) ?? { count: 0, ms: 0 };
     s.count++;
     s.ms += event.queryDurationMillis;
     statements.set(key, s);
-    queries++;
+    queries += sent.length;
+    if (!/^begin$/i.test(texts[0] ?? '')) roundTrips++;
     dbMs += event.queryDurationMillis;
   },
 });
@@ -85,6 +95,7 @@ async function profile(
   }
   statements.clear();
   queries = 0;
+  roundTrips = 0;
   dbMs = 0;
   const started = performance.now();
   let failures = 0;
@@ -104,7 +115,7 @@ async function profile(
   const wall = performance.now() - started;
   const n = Math.max(1, calls.length);
   console.log(
-    `\n## ${name}: ${calls.length} operations, ${(wall / n).toFixed(2)} ms each, ${(queries / n).toFixed(1)} statements ` +
+    `\n## ${name}: ${calls.length} operations, ${(wall / n).toFixed(2)} ms each, ${(queries / n).toFixed(1)} statements in ${(roundTrips / n).toFixed(1)} round trips ` +
       `and ${(dbMs / n).toFixed(2)} ms of database time each; failures ${failures}`,
   );
   const top = [...statements.entries()]

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { migrateToLatest } from '../db/migrate.ts';
 import { ensureDailyJobs, runDueJobs } from '../jobs/runner.ts';
 import { exitWithError } from '../shared/errors.ts';
@@ -18,10 +19,26 @@ import {
   openCeilingPool,
 } from './ceiling.ts';
 import { BENCH_PASSWORD, type GenerateOptions, generateNetwork } from './generate.ts';
-import { ApiClient, closedLoop, type LoopResult, type NextOperation, openLoop } from './load.ts';
+import {
+  ApiClient,
+  closedLoop,
+  type LoopResult,
+  type Meters,
+  type NextOperation,
+  openLoop,
+  postgresCpuMs,
+  processCpuMs,
+  type SecondOfLoad,
+} from './load.ts';
 import { selectWork, type WorkPools, type WorkQueue } from './pools.ts';
 import { startServer } from './server.ts';
-import { type BenchEngine, benchDatabaseExists, openBenchDatabase, recreateBenchDatabase } from './target.ts';
+import {
+  type BenchEngine,
+  benchDatabaseExists,
+  benchDatabaseUrl,
+  openBenchDatabase,
+  recreateBenchDatabase,
+} from './target.ts';
 
 // `npm run bench [-- --quick] [-- --engine pglite]`: the benchmark of issue 8 (docs/benchmarks.md).
 // 1. the generated network (made now when there is none: `npm run generate` makes a chosen one);
@@ -64,6 +81,8 @@ const ceilingMs = Math.min(durationMs, quick ? 5000 : 15_000);
 const rate = Number(values.rate ?? 200);
 const steadyMs = Number(values['steady-duration'] ?? (quick ? 15 : 60)) * 1000;
 const readClients = Number(values['read-clients'] ?? 4);
+/** The steady load runs this long first, not counted, as the closed loops have their warm-up. */
+const steadyWarmupMs = quick ? 3000 : 5000;
 /** --only lend,search: run these scenarios alone (profiling); the steady load runs with `steady`. */
 const only = values.only ? new Set(values.only.split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
@@ -128,6 +147,48 @@ async function prepare() {
   }
 }
 
+/**
+ * PostgreSQL's checkpoint before each measured phase, ceiling and API alike. After a checkpoint
+ * the first change to each page writes the whole page to the WAL, and a checkpoint's own writes
+ * compete with the run: one falling inside the ceiling's 5 s and not inside the API's 8 s (or
+ * the other way round) moved a ratio by half (a quick run measured the bare-SQL lend at 370 a
+ * second, a third of the rate minutes later). Each phase now starts just after one. PGlite's
+ * data directory belongs to the server's process while the API runs: no checkpoint there.
+ */
+async function checkpoint() {
+  if (engine !== 'postgresql') return;
+  const client = new pg.Client({ connectionString: benchDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+  } catch (error) {
+    // A role without the right (superuser or pg_checkpoint) runs without: said once.
+    if (!checkpointRefused) log(`no checkpoint before each phase: ${(error as Error).message}`);
+    checkpointRefused = true;
+  } finally {
+    await client.end();
+  }
+}
+let checkpointRefused = false;
+
+/**
+ * CPU time per operation, which I/O stalls of a shared virtual machine do not move the way they
+ * move a rate: the server process's, PostgreSQL's (every local `postgres` process; on PGlite the
+ * database runs inside the server, or inside this process for the ceiling), and this process's
+ * (the load generator, and the ceiling's driver).
+ */
+function cpuMeters(serverPid: number | null): Meters {
+  const self = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
+  return {
+    ...(serverPid !== null ? { server_cpu_ms: () => processCpuMs(serverPid) } : {}),
+    ...(engine === 'postgresql' ? { database_cpu_ms: postgresCpuMs } : {}),
+    bench_process_cpu_ms: self,
+  };
+}
+
 /** Splits each queue in two halves: one for the ceiling, one for the API. */
 function halves(pools: WorkPools) {
   const half = <T>(q: WorkQueue<T>) => q.split(Math.floor(q.remaining / 2));
@@ -170,11 +231,16 @@ async function main() {
   const results: Record<string, Record<string, unknown>> = {};
   const record = async (name: string, field: 'api' | 'ceiling', run: () => Promise<LoopResult>) => {
     if (!wanted(name)) return;
+    await checkpoint();
     const r = await run();
     results[name] = { ...results[name], [field]: r };
+    const cpu = Object.entries(r.per_op ?? {})
+      .map(([meter, ms]) => `${meter.replace(/_cpu_ms$/, '')} ${ms.toFixed(2)}`)
+      .join(', ');
     log(
       `${name.padEnd(14)} ${field.padEnd(8)} ${r.ops_per_s.toFixed(1).padStart(8)} ops/s  p50 ${r.p50_ms} ms  ` +
-        `p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}${r.exhausted ? '  (work used up)' : ''}`,
+        `p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}${r.exhausted ? '  (work used up)' : ''}` +
+        (cpu ? `  CPU ms/op: ${cpu}` : ''),
     );
   };
 
@@ -184,7 +250,7 @@ async function main() {
   try {
     const ctx = await loadCeilingContext(ceiling.pool);
     const loop = (next: NextOperation, n = clients) =>
-      closedLoop({ clients: n, warmupMs, durationMs: ceilingMs, next });
+      closedLoop({ clients: n, warmupMs, durationMs: ceilingMs, next, meters: cpuMeters(null) });
     const lendNext = withPatron(pools, ceilingWork.lend);
     await record('lend', 'ceiling', () =>
       loop(() => {
@@ -238,6 +304,7 @@ async function main() {
   const server = await startServer(engine);
   const api = new ApiClient(server.port, Math.max(clients, 64));
   let steady: Record<string, LoopResult> = {};
+  let steadyTimeline: SecondOfLoad[] = [];
   try {
     // One desk operator per institution, each with an API token (scripts' way in, api.md).
     const tokens = new Map<string, string>();
@@ -259,15 +326,17 @@ async function main() {
     log(`signed in ${tokens.size} desk operators; API: ${clients} clients, ${durationMs / 1000} s each`);
     const token = (institutionId: string) => tokens.get(institutionId) as string;
 
-    const lendNext = withPatron(pools, pools.lend);
-    const lendOp: NextOperation = () => {
-      const w = lendNext();
-      return w
-        ? api.operation('POST', '/api/circulation/loans', 201, {
-            token: token(w.work.institutionId),
-            body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
-          })
-        : null;
+    const lendOp = (queue: typeof pools.lend): NextOperation => {
+      const next = withPatron(pools, queue);
+      return () => {
+        const w = next();
+        return w
+          ? api.operation('POST', '/api/circulation/loans', 201, {
+              token: token(w.work.institutionId),
+              body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
+            })
+          : null;
+      };
     };
     const returnOp =
       (queue: WorkQueue<{ institutionId: string; deskId: string; barcode: string }>): NextOperation =>
@@ -280,20 +349,22 @@ async function main() {
             })
           : null;
       };
-    const requestNext = withPatron(pools, pools.request);
-    const requestOp: NextOperation = () => {
-      const w = requestNext();
-      return w
-        ? api.operation('POST', '/api/circulation/requests', 201, {
-            token: token(w.work.institutionId),
-            body: {
-              patronId: w.patronId,
-              bibId: w.work.bibId,
-              requestType: 'hold',
-              pickupLibraryId: w.work.pickupLibraryId,
-            },
-          })
-        : null;
+    const requestOp = (queue: typeof pools.request): NextOperation => {
+      const next = withPatron(pools, queue);
+      return () => {
+        const w = next();
+        return w
+          ? api.operation('POST', '/api/circulation/requests', 201, {
+              token: token(w.work.institutionId),
+              body: {
+                patronId: w.patronId,
+                bibId: w.work.bibId,
+                requestType: 'hold',
+                pickupLibraryId: w.work.pickupLibraryId,
+              },
+            })
+          : null;
+      };
     };
     const renewOp: NextOperation = () => {
       const w = pools.renew.take();
@@ -304,9 +375,10 @@ async function main() {
           })
         : null;
     };
-    const loop = (next: NextOperation, n = clients) => closedLoop({ clients: n, warmupMs, durationMs, next });
+    const loop = (next: NextOperation, n = clients) =>
+      closedLoop({ clients: n, warmupMs, durationMs, next, meters: cpuMeters(server.pid) });
     // Keep enough work for the steady load after the saturation runs.
-    const steadyShare = Math.ceil((rate / 4) * (steadyMs / 1000) * 1.1);
+    const steadyShare = Math.ceil((rate / 4) * ((steadyMs + steadyWarmupMs) / 1000) * 1.1);
     const reserve = <T>(q: WorkQueue<T>) => q.split(Math.min(steadyShare, Math.floor(q.remaining / 3)));
     const steadyWork = {
       lend: reserve(pools.lend),
@@ -314,10 +386,10 @@ async function main() {
       scanIn: reserve(pools.scanIn),
       request: reserve(pools.request),
     };
-    await record('lend', 'api', () => loop(lendOp));
+    await record('lend', 'api', () => loop(lendOp(pools.lend)));
     await record('return', 'api', () => loop(returnOp(pools.return)));
     await record('scan_in', 'api', () => loop(returnOp(pools.scanIn)));
-    await record('request', 'api', () => loop(requestOp));
+    await record('request', 'api', () => loop(requestOp(pools.request)));
     await record('renew', 'api', () => loop(renewOp));
     await record('patron_loans', 'api', () =>
       loop(
@@ -337,51 +409,32 @@ async function main() {
     );
 
     if (wanted('steady')) {
-      log(`steady load: ${rate} mixed desk operations a second for ${steadyMs / 1000} s`);
-      const lendSteady = withPatron(pools, steadyWork.lend);
-      const requestSteady = withPatron(pools, steadyWork.request);
-      steady = await openLoop({
+      await checkpoint();
+      log(
+        `steady load: ${rate} mixed desk operations a second for ${steadyMs / 1000} s, after ${steadyWarmupMs / 1000} s not counted`,
+      );
+      const kinds: Parameters<typeof openLoop>[0]['kinds'] = [
+        { name: 'lend', next: lendOp(steadyWork.lend) },
+        { name: 'return', next: returnOp(steadyWork.return) },
+        { name: 'scan_in', next: returnOp(steadyWork.scanIn) },
+        { name: 'request', next: requestOp(steadyWork.request) },
+      ];
+      // A warm-up at the same rate, not counted: a server just started (`--only steady`) spends
+      // its first seconds opening connections and preparing statements (docs/benchmarks.md).
+      await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
+      ({ operations: steady, timeline: steadyTimeline } = await openLoop({
         ratePerSecond: rate,
         durationMs: steadyMs,
-        kinds: [
-          {
-            name: 'lend',
-            next: () => {
-              const w = lendSteady();
-              return w
-                ? api.operation('POST', '/api/circulation/loans', 201, {
-                    token: token(w.work.institutionId),
-                    body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
-                  })
-                : null;
-            },
-          },
-          { name: 'return', next: returnOp(steadyWork.return) },
-          { name: 'scan_in', next: returnOp(steadyWork.scanIn) },
-          {
-            name: 'request',
-            next: () => {
-              const w = requestSteady();
-              return w
-                ? api.operation('POST', '/api/circulation/requests', 201, {
-                    token: token(w.work.institutionId),
-                    body: {
-                      patronId: w.patronId,
-                      bibId: w.work.bibId,
-                      requestType: 'hold',
-                      pickupLibraryId: w.work.pickupLibraryId,
-                    },
-                  })
-                : null;
-            },
-          },
-        ],
-      });
+        kinds,
+      }));
       for (const [name, r] of Object.entries(steady)) {
         log(
           `steady ${name.padEnd(8)} ${r.ops_per_s} ops/s  p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}`,
         );
       }
+      log(
+        `steady, second by second (p95 / max / load generator's stall, ms): ${steadyTimeline.map((t) => `${Math.round(t.p95_ms)}/${Math.round(t.max_ms)}/${t.generator_stall_ms}`).join(' ')}`,
+      );
     }
     if (api.failures.length)
       log(`unexpected answers (first ${api.failures.length}):\n  ${api.failures.join('\n  ')}`);
@@ -410,6 +463,9 @@ async function main() {
       ceiling_p95_ms: c?.p95_ms ?? null,
       ceiling_errors: c?.errors ?? null,
       measured_s: a?.seconds ?? null,
+      // CPU milliseconds per operation in the measured window (cpuMeters).
+      cpu_ms_per_op: a?.per_op ?? null,
+      ceiling_cpu_ms_per_op: c?.per_op ?? null,
       work_used_up: Boolean(a?.exhausted),
     };
   }
@@ -436,7 +492,14 @@ async function main() {
       letter_delivery: 'off (SMTP_URL unset: letters stay in the outbox)',
     },
     scenarios,
-    steady_load: { rate_per_s: rate, duration_s: steadyMs / 1000, operations: steady },
+    steady_load: {
+      rate_per_s: rate,
+      duration_s: steadyMs / 1000,
+      warmup_s: steadyWarmupMs / 1000,
+      operations: steady,
+      // Every kind together, by the second each operation was due in: where a tail comes from.
+      timeline: steadyTimeline,
+    },
     server: { peak_rss_mb: peakRssMb },
     targets: {
       lend_ratio_at_least_0_35: (s('lend').ratio ?? 0) >= 0.35,

@@ -6,7 +6,6 @@ import {
   closeRequest,
   fillTargets,
   loadQueueAndHolding,
-  lockQueue,
   queueAndHoldingOf,
   type RequestRow,
   recordRequestHistory,
@@ -30,8 +29,8 @@ import {
   type LendingTerms,
   letterRow,
   loadDeskSetting,
-  lockItemWithRequests,
   lockPatron,
+  lockQueueAndItem,
   writeLoan,
 } from './repository.ts';
 import { collectLoanRefusals, computeDueDate, dayAt, type Refusal, selectTermsOfUse } from './rules/index.ts';
@@ -71,10 +70,9 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
 
   const lent = await ctx.db.transaction().execute(async (trx) => {
     // The fixed lock order: the title's request queue, the item, the patron.
-    if (peek) await lockQueue(trx, ownerId, peek.bibId);
     // CIRC-4 / CIRC-7: with the item, the request holding it and the title's waiting queue
     // (in the lock's statement, under the queue lock; read afresh if the copy moved since).
-    const { item, requests } = await lockItemWithRequests(trx, ownerId, input.itemBarcode, peek);
+    const { item, requests } = await lockQueueAndItem(trx, ownerId, input.itemBarcode, peek);
     const queueOf = { bibId: item.bibId, volume: item.enumeration };
     const { queue, holding, targeting } = requests
       ? queueAndHoldingOf(requests, queueOf, item.id)
@@ -205,58 +203,66 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
         if (request) await recordRequestHistory(trx, request, item.id, place, now, { action: 'retargeted' });
       }
     }
+    // What the loan's write leaves to do: the borrower's request to complete, the title's
+    // waiting requests to fill, an expired hold shelf to clear. When nothing, the write is the
+    // transaction's last and its COMMIT travels with it (decision 68).
+    const writeIsLast = !own && queue.length === 0 && !item.onExpiredHoldShelf;
     // CIRC-4 / CIRC-13 / CIRC-12: the loan, the item on loan, the released request, the
     // history (the override first, when staff overrode a refusal) and the loan receipt, in one
     // statement.
-    await writeLoan(trx, {
-      releasedRequestId: released?.id ?? null,
-      loan: {
-        id: loanId,
-        institution_id: ownerId,
-        item_id: item.id,
-        patron_id: patron.id,
-        terms_of_use_id: terms.id,
-        desk_id: desk.id,
-        desk_institution_id: desk.institutionId,
-        desk_library_id: desk.libraryId,
-        loaned_by: actor.staffId,
-        loaned_at: now,
-        due_at: due.dueAt,
-      },
-      history: [
-        ...(released ? [requestHistoryEntry(released, item.id, place, now, { action: 'retargeted' })] : []),
-        ...(overridden.length > 0
-          ? [
-              {
-                ...where,
-                event: 'override' as const,
-                details: {
-                  action: 'loan',
-                  codes: overridden,
-                  note: input.override?.note ?? null,
-                  ...approvedBy(overrider, actor),
-                  reasons: refusals.map(presentRefusal),
-                },
-              },
-            ]
-          : []),
-        {
-          ...where,
-          event: 'loan',
-          details: {
-            dueAt: due.dueAt.toISOString(),
-            termsOfUseId: terms.id,
-            termsFallback: selection.fallback,
-            cappedBy: due.cappedBy,
-            movedFromClosedDay: due.movedFromClosedDay,
-            overridden,
-            ...(own ? { completedRequestId: own.id } : {}),
-          },
+    await writeLoan(
+      trx,
+      {
+        releasedRequestId: released?.id ?? null,
+        loan: {
+          id: loanId,
+          institution_id: ownerId,
+          item_id: item.id,
+          patron_id: patron.id,
+          terms_of_use_id: terms.id,
+          desk_id: desk.id,
+          desk_institution_id: desk.institutionId,
+          desk_library_id: desk.libraryId,
+          loaned_by: actor.staffId,
+          loaned_at: now,
+          due_at: due.dueAt,
         },
-      ],
-      letter: letterRow(receipt, renderLetter(setting.letter, patron.name, receipt)),
-      now,
-    });
+        history: [
+          ...(released ? [requestHistoryEntry(released, item.id, place, now, { action: 'retargeted' })] : []),
+          ...(overridden.length > 0
+            ? [
+                {
+                  ...where,
+                  event: 'override' as const,
+                  details: {
+                    action: 'loan',
+                    codes: overridden,
+                    note: input.override?.note ?? null,
+                    ...approvedBy(overrider, actor),
+                    reasons: refusals.map(presentRefusal),
+                  },
+                },
+              ]
+            : []),
+          {
+            ...where,
+            event: 'loan',
+            details: {
+              dueAt: due.dueAt.toISOString(),
+              termsOfUseId: terms.id,
+              termsFallback: selection.fallback,
+              cappedBy: due.cappedBy,
+              movedFromClosedDay: due.movedFromClosedDay,
+              overridden,
+              ...(own ? { completedRequestId: own.id } : {}),
+            },
+          },
+        ],
+        letter: letterRow(receipt, renderLetter(setting.letter, patron.name, receipt)),
+        now,
+      },
+      { commit: writeIsLast },
+    );
     // CIRC-7 / FN-5: the loan completes the borrower's request (INV-3: with this loan).
     if (own) await closeRequest(trx, own, { status: 'completed', loanId, itemId: item.id }, now);
     // CIRC-7: the title's waiting title requests take the copies still available. Nobody in

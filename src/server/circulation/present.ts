@@ -159,3 +159,10 @@ export async function presentOpenLoans(
   const { rows } = await selectOpenLoans(db, { institutionId, patronId });
   return rows.map((r) => present(r, now));
 }
+
+/** `presentOpenLoans` as a statement and its presentation, for a caller that sends it with others. */
+export const openLoansOf = {
+  statement: (db: Executor, institutionId: string, patronId: string) =>
+    selectOpenLoans.statement(db, { institutionId, patronId }),
+  present: (rows: LoanRow[], now = new Date()) => rows.map((r) => present(r, now)),
+};

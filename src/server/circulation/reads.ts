@@ -1,7 +1,9 @@
 import { type Actor, authorize, can, requirePatron } from '../auth/authorize.ts';
+import { compiledOnce } from '../db/compiled.ts';
 import type { Db } from '../db/database.ts';
+import { pipelined } from '../db/pipeline.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
-import { presentLoan, presentOpenLoans } from './present.ts';
+import { openLoansOf, presentLoan, presentOpenLoans } from './present.ts';
 import { patronName } from './repository.ts';
 
 /** The patron's open loans with due dates, overdue flags and renewals; circulation.desk or patrons.read. */
@@ -14,15 +16,23 @@ export async function listPatronLoans(db: Db, actor: Actor | null, institutionId
       scope,
     });
   }
-  const patron = await db
+  // The patron and their loans in one write (db/pipeline.ts): a desk opens this list often.
+  const [patron, loans] = await pipelined(db, [
+    selectPatronId.statement(db, { institutionId, patronId }),
+    openLoansOf.statement(db, institutionId, patronId),
+  ] as const);
+  if (!patron.rows[0])
+    throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
+  return openLoansOf.present(loans.rows);
+}
+
+const selectPatronId = compiledOnce((db, v: { institutionId: string; patronId: string }) =>
+  db
     .selectFrom('patrons')
     .select('id')
-    .where('institution_id', '=', institutionId)
-    .where('id', '=', patronId)
-    .executeTakeFirst();
-  if (!patron) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
-  return presentOpenLoans(db, institutionId, patronId);
-}
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', v.patronId),
+);
 
 /** The signed-in patron's own open loans (discovery). */
 export async function listMyLoans(db: Db, actor: Actor | null) {

@@ -130,11 +130,13 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
         },
       },
     ];
-    // The new due date and the history (CIRC-13) in one statement.
+    // The new due date and the history (CIRC-13) in one statement, the transaction's last: its
+    // COMMIT travels with it (decision 68); nothing below can fail.
     await renewLoanWithHistory(
       trx,
       { institutionId, loanId, dueAt, renewalsUsed: loan.renewals_used + 1 },
       history,
+      { commit: true },
     );
     // The renewed loan as the desk shows it, from the facts in hand (no read back).
     return presentLoanFacts(

@@ -10,9 +10,14 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { compiledOnce, compiledPerShape, everyColumnOf, rowOfSlots, slotValues } from '../db/compiled.ts';
 import { constant } from '../db/constants.ts';
 import type { Db } from '../db/database.ts';
+import { pipelined } from '../db/pipeline.ts';
 import type { Database, LetterType } from '../db/schema.ts';
 import { composeLetter, type LetterInput, type LetterSetting } from '../letters/templates.ts';
-import { leftOnExpiredHoldShelf, queueAndHoldingRequests } from '../requests/conditions.ts';
+import {
+  leftOnExpiredHoldShelf,
+  lockQueueStatement,
+  queueAndHoldingRequests,
+} from '../requests/conditions.ts';
 import type { JsonRequestRow } from '../requests/queue.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import type { LibraryCalendar, LoanLimitCount, TermsOfUseRule } from './rules/index.ts';
@@ -334,15 +339,21 @@ async function lockItemRow(
   key: string,
   requestsOf?: { itemId: string; bibId: string; volume: string },
 ) {
-  return (
-    await lockItemStatement(trx, by, {
-      institutionId,
-      key,
-      peekItemId: requestsOf?.itemId,
-      peekBibId: requestsOf?.bibId,
-      peekVolume: requestsOf?.volume,
-    })
-  ).rows[0];
+  return (await lockItemStatement(trx, by, lockItemValues(institutionId, key, requestsOf))).rows[0];
+}
+
+function lockItemValues(
+  institutionId: string,
+  key: string,
+  requestsOf?: { itemId: string; bibId: string; volume: string },
+) {
+  return {
+    institutionId,
+    key,
+    peekItemId: requestsOf?.itemId,
+    peekBibId: requestsOf?.bibId,
+    peekVolume: requestsOf?.volume,
+  };
 }
 
 /**
@@ -389,14 +400,16 @@ async function refuseBarcodeNotHere(trx: Executor, barcode: string): Promise<nev
 }
 
 /**
- * The item with this barcode, locked as `lockItemByBarcode` locks it, and in the same
- * statement the queue of the title and volume the caller peeked and the requests holding the
- * peeked copy (`queueAndHoldingRequests`): one statement fewer for a lend. The caller must
- * hold that title's queue lock. `requests` is null when the copy locked is not the one peeked
- * (a re-import moved it since): then read them afresh (`loadQueueAndHolding`). Refuses an
- * unknown barcode as `lockItemByBarcode` does.
+ * The first two locks of the fixed order, written together (decision 68): the queue of the
+ * title the caller peeked before the transaction (`lockQueueStatement`), then the item with this
+ * barcode, locked as `lockItemByBarcode` locks it, with in its statement the title's queue and
+ * the requests holding the peeked copy (`queueAndHoldingRequests`), read after the queue lock
+ * is granted. `requests` is null when the copy locked is not the one peeked (a re-import moved
+ * it since): then read them afresh (`loadQueueAndHolding`). Without a peek (no such barcode
+ * here before the transaction) only the item is locked. Refuses an unknown barcode as
+ * `lockItemByBarcode` does.
  */
-export async function lockItemWithRequests(
+export async function lockQueueAndItem(
   trx: Executor,
   institutionId: string,
   barcode: string,
@@ -404,9 +417,19 @@ export async function lockItemWithRequests(
 ): Promise<{ item: LockedItem; requests: JsonRequestRow[] | null }> {
   if (!peek) return { item: await lockItemByBarcode(trx, institutionId, barcode), requests: null };
   const requestsOf = { itemId: peek.itemId, bibId: peek.bibId, volume: peek.enumeration };
-  const row = await lockItemOnce(() =>
-    lockItemRow(trx, institutionId, 'barcode with requests', barcode, requestsOf),
-  );
+  const [queue, firstTry] = await pipelined(trx, [
+    lockQueueStatement.statement(trx, { institutionId, bibId: peek.bibId }),
+    lockItemStatement.statement(
+      trx,
+      'barcode with requests',
+      lockItemValues(institutionId, barcode, requestsOf),
+    ),
+  ] as const);
+  if (!queue.rows[0])
+    throw notFound('TITLE_NOT_FOUND', 'No such title in this institution.', { bibId: peek.bibId });
+  // The second try of `lockItemOnce`, when the first found nothing.
+  const row =
+    firstTry.rows[0] ?? (await lockItemRow(trx, institutionId, 'barcode with requests', barcode, requestsOf));
   if (!row) return refuseBarcodeNotHere(trx, barcode);
   const item = presentLockedItem(row);
   const peeked =
@@ -486,7 +509,7 @@ export function activeBlocks(
 
 /**
  * The patron's row locked `FOR UPDATE` (the last lock in the fixed order), then in a second
- * statement, after the lock and so in a snapshot that sees what the lock waited for, the
+ * statement (written with the first), after the lock and so in a snapshot that sees what the lock waited for, the
  * patron's active blocks and, when asked, the active loans by owner and material type (CIRC-2:
  * counted under the patron lock so that two desks cannot both see one loan below a limit).
  * `blocks: false` without `activeLoans` skips the second statement (blocks then read empty).
@@ -534,17 +557,24 @@ export async function lockPatron(
   now: Date,
   options: { lock?: boolean; blocks?: boolean; activeLoans?: boolean } = {},
 ): Promise<LockedPatron> {
-  const [row] = (
-    await selectPatron(trx, options.lock !== false ? 'lock' : 'read', { institutionId, patronId })
-  ).rows;
-  if (!row) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
   const wantBlocks = options.blocks !== false;
   const wantLoans = options.activeLoans === true;
-  const standing =
+  const lookup = selectPatron.statement(trx, options.lock !== false ? 'lock' : 'read', {
+    institutionId,
+    patronId,
+  });
+  // Both statements in one write (decision 68): the standing's statement still starts after
+  // the lock is granted, so it sees what the lock waited for.
+  const [found, counted] =
     wantBlocks || wantLoans
-      ? ((await selectPatronStanding(trx, { institutionId, patronId, now, wantBlocks, wantLoans }))
-          .rows[0] ?? { blocks: [], loans: [] })
-      : { blocks: [], loans: [] };
+      ? await pipelined(trx, [
+          lookup,
+          selectPatronStanding.statement(trx, { institutionId, patronId, now, wantBlocks, wantLoans }),
+        ] as const)
+      : [await trx.executeQuery(lookup), null];
+  const [row] = found.rows;
+  if (!row) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
+  const standing = counted?.rows[0] ?? { blocks: [], loans: [] };
   const emails = (row.emails ?? []) as { address?: string; preferred?: boolean }[];
   const preferred = emails.find((e) => e.preferred)?.address ?? emails[0]?.address ?? row.email;
   return {
@@ -673,13 +703,17 @@ export async function recordHistoryWithItemState(
   trx: Executor,
   state: { in_place: boolean; process_type: Database['items']['process_type'] } | null,
   e: HistoryEntry,
+  /** The transaction's last write: COMMIT goes with it (`pipelined`, decision 68). */
+  options: { commit?: boolean } = {},
 ): Promise<void> {
-  if (!state) return recordHistory(trx, e);
-  await insertHistoryWithItemState(trx, {
-    in_place: state.in_place,
-    process_type: state.process_type,
-    ...slotValues('history_', historyRow(e)),
-  });
+  const statement = state
+    ? insertHistoryWithItemState.statement(trx, {
+        in_place: state.in_place,
+        process_type: state.process_type,
+        ...slotValues('history_', historyRow(e)),
+      })
+    : insertHistory.statement(trx, slotValues('history_', historyRow(e)));
+  await pipelined(trx, [statement], options);
 }
 
 const insertHistoryWithItemState = compiledOnce((trx, v: Record<string, unknown>) =>
@@ -745,14 +779,17 @@ export async function writeLoan(
     letter: Insertable<Database['letters']>;
     now: Date;
   },
+  /** The transaction's last write: COMMIT goes with it (`pipelined`, decision 68). */
+  options: { commit?: boolean } = {},
 ): Promise<void> {
-  await insertLoanWithItsWrites(trx, write.history.length, {
+  const statement = insertLoanWithItsWrites.statement(trx, write.history.length, {
     now: write.now,
     releasedRequestId: write.releasedRequestId,
     ...slotValues('loan_', write.loan),
     ...slotValues('letter_', write.letter),
     ...historySlotValues(write.history),
   });
+  await pipelined(trx, [statement], options);
 }
 
 /** The columns of a new loan (the lend writes each of them: `writeLoan`). */
@@ -968,6 +1005,28 @@ export const closeLoanAsReturned = compiledOnce(
       .where('id', '=', v.loanId),
 );
 
+/**
+ * CIRC-6 / CIRC-11: the returned loan closed, with what its fine is computed from read in the
+ * same write (decision 68): the loan's terms of use and the calendar of the item's home library
+ * (fines skip the owner's closed days).
+ */
+export async function closeLoanWithFineBasis(
+  trx: Executor,
+  close: Parameters<typeof closeLoanAsReturned>[1],
+  basis: { termsOfUseId: string; homeLibraryId: string },
+) {
+  const [, terms, calendar] = await pipelined(trx, [
+    closeLoanAsReturned.statement(trx, close),
+    selectTerms.statement(trx, { institutionId: close.institutionId, termsOfUseId: basis.termsOfUseId }),
+    selectCalendar.statement(trx, { libraryId: basis.homeLibraryId }),
+  ] as const);
+  const [termsRow] = terms.rows;
+  if (!termsRow) throw new Error(`terms of use ${basis.termsOfUseId} are not the institution's`);
+  const [library] = calendar.rows;
+  if (!library) throw new Error(`no library ${basis.homeLibraryId}`);
+  return { terms: termsRow, ownerCalendar: toCalendar(library) };
+}
+
 /** A loan by id, locked (CIRC-5: a renewal reads its state under this lock). */
 export const lockLoan = compiledOnce((trx, v: { institutionId: string; loanId: string }) =>
   trx
@@ -983,11 +1042,14 @@ export async function renewLoanWithHistory(
   trx: Executor,
   renewal: { institutionId: string; loanId: string; dueAt: Date; renewalsUsed: number },
   history: HistoryEntry[],
+  /** The transaction's last write: COMMIT goes with it (`pipelined`, decision 68). */
+  options: { commit?: boolean } = {},
 ): Promise<void> {
-  await renewLoanStatement(trx, history.length, {
+  const statement = renewLoanStatement.statement(trx, history.length, {
     ...renewal,
     ...historySlotValues(history),
   });
+  await pipelined(trx, [statement], options);
 }
 
 const renewLoanStatement = compiledPerShape((trx, v: Record<string, unknown>, historyEntries: number) =>

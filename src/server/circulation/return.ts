@@ -2,28 +2,20 @@ import { authorize } from '../auth/authorize.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { renderLetter } from '../letters/templates.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
-import {
-  clearHoldShelf,
-  loadQueueAndHolding,
-  loadRequest,
-  lockQueue,
-  queueAndHoldingOf,
-} from '../requests/queue.ts';
+import { clearHoldShelf, loadQueueAndHolding, loadRequest, queueAndHoldingOf } from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
 import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '../transits/repository.ts';
 import { type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
-  closeLoanAsReturned,
+  closeLoanWithFineBasis,
   insertLetter,
   letterRow,
   libraryNames,
-  loadCalendar,
   loadDeskSetting,
-  loadTerms,
-  lockItemWithRequests,
   lockOpenLoanOfItem,
   lockPatron,
+  lockQueueAndItem,
   recordHistoryWithItemState,
   setOverdueFees,
 } from './repository.ts';
@@ -70,10 +62,9 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
   const ownerId = desk.institutionId;
 
   const result = await ctx.db.transaction().execute(async (trx) => {
-    if (peek) await lockQueue(trx, ownerId, peek.bibId);
     // With the item, the title's queue and the request holding it (in the lock's statement,
     // under the queue lock); nothing below changes an active request before they are used.
-    const { item, requests } = await lockItemWithRequests(trx, ownerId, input.itemBarcode, peek);
+    const { item, requests } = await lockQueueAndItem(trx, ownerId, input.itemBarcode, peek);
     const [loan] = (await lockOpenLoanOfItem(trx, { institutionId: ownerId, itemId: item.id })).rows;
     const place = {
       actingInstitutionId: desk.institutionId,
@@ -95,15 +86,18 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
     if (loan) {
       // Locked for the fees; a return is never refused, so its blocks are not read.
       const patron = await lockPatron(trx, ownerId, loan.patron_id, now, { blocks: false });
-      await closeLoanAsReturned(trx, {
-        institutionId: ownerId,
-        loanId: loan.id,
-        now,
-        deskId: desk.id,
-        deskInstitutionId: desk.institutionId,
-        staffId: actor.staffId,
-      });
-      const terms = await loadTerms(trx, ownerId, loan.terms_of_use_id);
+      const { terms, ownerCalendar } = await closeLoanWithFineBasis(
+        trx,
+        {
+          institutionId: ownerId,
+          loanId: loan.id,
+          now,
+          deskId: desk.id,
+          deskInstitutionId: desk.institutionId,
+          staffId: actor.staffId,
+        },
+        { termsOfUseId: loan.terms_of_use_id, homeLibraryId: item.homeLibraryId },
+      );
       // CIRC-11: a lost item that comes back refunds (and waives) its lost fees per the terms.
       if (loan.status === 'lost') {
         await refundLostFeesOnReturn(trx, {
@@ -126,7 +120,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
           loanPeriodUnit: terms.loan_period_unit,
         },
         // CIRC-3 / CIRC-11: fines skip the owner's closed days (the item's home library).
-        ownerCalendar: await loadCalendar(trx, item.homeLibraryId),
+        ownerCalendar,
       });
       const currency = setting.currency;
       fine = { ...computed, currency };
@@ -294,19 +288,25 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       requesters,
     });
     if (keptDestination) text = `${text} (still in transit for its request: keep it travelling)`;
-    await recordHistoryWithItemState(trx, itemState, {
-      ...where,
-      event: loan ? 'return' : 'scan_in',
-      details: {
-        ...returnDetails,
-        nextStep: decision.kind,
-        ...('reason' in decision ? { reason: decision.reason } : {}),
-        ...(requestId ? { requestId } : {}),
-        ...(transitId ? { transitId } : {}),
-        ...(receivedTransitId ? { receivedTransitId } : {}),
-        ...(keptDestination ? { keptDestination: true } : {}),
+    // The transaction's last write: its COMMIT travels with it (decision 68).
+    await recordHistoryWithItemState(
+      trx,
+      itemState,
+      {
+        ...where,
+        event: loan ? 'return' : 'scan_in',
+        details: {
+          ...returnDetails,
+          nextStep: decision.kind,
+          ...('reason' in decision ? { reason: decision.reason } : {}),
+          ...(requestId ? { requestId } : {}),
+          ...(transitId ? { transitId } : {}),
+          ...(receivedTransitId ? { receivedTransitId } : {}),
+          ...(keptDestination ? { keptDestination: true } : {}),
+        },
       },
-    });
+      { commit: true },
+    );
     return {
       loanId: loan?.id ?? null,
       fine,

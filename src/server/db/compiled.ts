@@ -36,10 +36,26 @@ interface Template {
  */
 export function compiledOnce<V extends Record<string, unknown>, R>(
   build: (executor: Executor, values: V) => Compilable<R>,
-): (executor: Executor, values: V) => Promise<QueryResult<R>> {
-  const run = compiledPerShape<'', V, R>((executor, values) => build(executor, values));
-  return (executor, values) => run(executor, '', values);
+): CompiledStatement<V, R> {
+  const perShape = compiledPerShape<'', V, R>((executor, values) => build(executor, values));
+  return Object.assign((executor: Executor, values: V) => perShape(executor, '', values), {
+    statement: (executor: Executor, values: V) => perShape.statement(executor, '', values),
+  });
 }
+
+/** A statement compiled once: run it, or take it with its values bound (for `pipelined`, db/pipeline.ts). */
+export type CompiledStatement<V, R> = ((executor: Executor, values: V) => Promise<QueryResult<R>>) & {
+  statement(executor: Executor, values: V): CompiledQuery<R>;
+};
+
+/** As `CompiledStatement`, for a statement with shapes. */
+export type CompiledShapes<S, V, R> = ((
+  executor: Executor,
+  shape: S,
+  values: V,
+) => Promise<QueryResult<R>>) & {
+  statement(executor: Executor, shape: S, values: V): CompiledQuery<R>;
+};
 
 /**
  * As `compiledOnce`, for a statement with a few shapes (an optional condition, one or two rows
@@ -48,17 +64,22 @@ export function compiledOnce<V extends Record<string, unknown>, R>(
  */
 export function compiledPerShape<S extends string | number, V extends Record<string, unknown>, R>(
   build: (executor: Executor, values: V, shape: S) => Compilable<R>,
-): (executor: Executor, shape: S, values: V) => Promise<QueryResult<R>> {
+): CompiledShapes<S, V, R> {
   const templates = new Map<S, Template>();
-  return async (executor, shape, values) => {
+  const statement = (executor: Executor, shape: S, values: V): CompiledQuery<R> => {
     let template = templates.get(shape);
     if (!template) {
       template = compileTemplate<V, R>(executor, (e, v) => build(e, v, shape));
       templates.set(shape, template);
     }
     const parameters = template.parameters.map((p) => (p instanceof Slot ? values[p.name] : p));
-    return executor.executeQuery(CompiledQuery.raw(template.sql, parameters) as CompiledQuery<R>);
+    return CompiledQuery.raw(template.sql, parameters) as CompiledQuery<R>;
   };
+  return Object.assign(
+    async (executor: Executor, shape: S, values: V) =>
+      executor.executeQuery(statement(executor, shape, values)),
+    { statement },
+  );
 }
 
 function compileTemplate<V extends Record<string, unknown>, R>(

@@ -4,7 +4,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
-import { pipeliningBegin } from './pipelined-begin.ts';
+import { pipeliningClient } from './pipeline.ts';
 import { preparingClient } from './prepared.ts';
 import type { Database } from './schema.ts';
 
@@ -103,7 +103,7 @@ export function serverPool(pool: pg.Pool, options: Pick<OpenDatabaseOptions, 'pr
   return {
     async connect() {
       const client = await pool.connect();
-      return pipeliningBegin(options.preparedStatements === false ? client : preparingClient(client));
+      return pipeliningClient(options.preparedStatements === false ? client : preparingClient(client));
     },
     end: () => pool.end(),
     options: pool.options,

@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, expressionBuilder } from 'kysely';
+import { compiledOnce } from '../db/compiled.ts';
 import { constant, constants } from '../db/constants.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -30,7 +31,7 @@ export const REQUEST_COLUMNS = [
  * holding one copy (of any volume: a copy recatalogued to another volume keeps its requests),
  * in queue order, as a subquery. Read it under the title's queue lock: every writer of a
  * title's requests holds that lock, so a statement after the one that took it sees them all,
- * the item lock's own statement included (`lockItemWithRequests`).
+ * the item lock's own statement included (`lockQueueAndItem`).
  */
 export function queueAndHoldingRequests(v: {
   institutionId: string;
@@ -78,3 +79,17 @@ export function leftOnExpiredHoldShelf(eb: ExpressionBuilder<WithRequests, 'r'>)
 export function claimsItsCopy(eb: ExpressionBuilder<WithRequests, 'r'>) {
   return eb.or([eb('r.status', '=', constant('not_started')), leftOnExpiredHoldShelf(eb)]);
 }
+
+/**
+ * The first lock of the fixed order: the title's request queue (its bibliographic record's row).
+ * Here, beside the queue's conditions, for `lockQueue` and for the item lock that follows it in
+ * the same write (`lockQueueAndItem`).
+ */
+export const lockQueueStatement = compiledOnce((trx, v: { institutionId: string; bibId: string }) =>
+  trx
+    .selectFrom('bib_records')
+    .select(['id', 'institution_id', 'title', 'work_key', 'withdrawn_at'])
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', v.bibId)
+    .forUpdate(),
+);

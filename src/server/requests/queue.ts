@@ -20,6 +20,7 @@ import {
   claimsItsCopy,
   HOLDING_STATUSES,
   leftOnExpiredHoldShelf,
+  lockQueueStatement,
   queueAndHoldingRequests,
   REQUEST_COLUMNS,
 } from './conditions.ts';
@@ -42,16 +43,6 @@ export interface QueueTitle {
   workKey: string;
   withdrawn: boolean;
 }
-
-/** The first lock of the fixed order: the title's request queue (its bibliographic record's row). */
-const lockQueueStatement = compiledOnce((trx, v: { institutionId: string; bibId: string }) =>
-  trx
-    .selectFrom('bib_records')
-    .select(['id', 'institution_id', 'title', 'work_key', 'withdrawn_at'])
-    .where('institution_id', '=', v.institutionId)
-    .where('id', '=', v.bibId)
-    .forUpdate(),
-);
 
 export async function lockQueue(trx: Executor, institutionId: string, bibId: string): Promise<QueueTitle> {
   const [row] = (await lockQueueStatement(trx, { institutionId, bibId })).rows;

@@ -1,0 +1,84 @@
+import { CompiledQuery, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/server/db/database.ts';
+import { pipelined } from '../../src/server/db/pipeline.ts';
+import { createTestDatabase } from '../support/database.ts';
+
+// Decision 67 on PostgreSQL, where BEGIN and the first statement share one socket write: the
+// row lock taken by a transaction's first statement (every desk operation's first) is held until
+// the transaction ends, so a second desk waits for it.
+/** A promise and the function that settles it: one desk tells the other when to go on. */
+function signal(): [Promise<void>, () => void] {
+  let settle = () => {};
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  return [settled, settle];
+}
+
+describe('a lock taken by the statement sent with BEGIN', () => {
+  let database: OpenedDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await sql`CREATE TABLE lock_check (id int PRIMARY KEY, n int NOT NULL)`.execute(database.db);
+    await sql`INSERT INTO lock_check VALUES (1, 0), (2, 0)`.execute(database.db);
+    await sql`CREATE TABLE lock_check_loans (holder int NOT NULL)`.execute(database.db);
+  });
+  afterAll(() => database.close());
+
+  it('is held until commit, and the other desk then sees the committed row', async () => {
+    const [held, release] = signal();
+    const [lockTaken, locked] = signal();
+    const first = database.db.transaction().execute(async (trx) => {
+      await sql`SELECT n FROM lock_check WHERE id = ${1} FOR UPDATE`.execute(trx);
+      locked();
+      await held;
+      await sql`UPDATE lock_check SET n = n + 1 WHERE id = ${1}`.execute(trx);
+    });
+    await lockTaken;
+    // Another connection cannot take the row while the first transaction is open.
+    await expect(
+      sql`SELECT n FROM lock_check WHERE id = ${1} FOR UPDATE NOWAIT`.execute(database.db),
+    ).rejects.toMatchObject({ code: '55P03' });
+    const second = database.db.transaction().execute(async (trx) => {
+      const row = await sql<{ n: number }>`SELECT n FROM lock_check WHERE id = ${1} FOR UPDATE`.execute(trx);
+      return row.rows[0]?.n;
+    });
+    release();
+    await first;
+    expect(await second).toBe(1);
+  });
+
+  // Decision 68, the rule every desk operation relies on (CIRC-2's loan limit under the patron
+  // lock): a read written in the same batch as a lock runs after the lock is granted, so it sees
+  // what the transaction it waited for committed.
+  it('lets a read sent with a lock see what the lock waited for', async () => {
+    const [held, release] = signal();
+    const [lockTaken, locked] = signal();
+    // The first desk: locks the "patron" row 2, adds a "loan", commits when released.
+    const first = database.db.transaction().execute(async (trx) => {
+      await sql`SELECT n FROM lock_check WHERE id = ${2} FOR UPDATE`.execute(trx);
+      locked();
+      await held;
+      await sql`INSERT INTO lock_check_loans VALUES (${2})`.execute(trx);
+    });
+    await lockTaken;
+    // The second desk: the lock and the count in one batch; the lock waits for the first desk.
+    const second = database.db
+      .transaction()
+      .execute((trx) =>
+        pipelined(trx, [
+          CompiledQuery.raw('SELECT n FROM lock_check WHERE id = $1 FOR UPDATE', [2]),
+          CompiledQuery.raw(
+            'SELECT count(*)::int AS loans FROM lock_check_loans WHERE holder = $1',
+            [2],
+          ) as CompiledQuery<{ loans: number }>,
+        ] as const),
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await first;
+    const [, counted] = await second;
+    expect(counted.rows).toEqual([{ loans: 1 }]);
+  });
+});
