@@ -215,5 +215,45 @@ describe('BEGIN sent with the first statement', () => {
         .execute(async (trx) => [await transactionId(trx), await transactionId(trx)]);
       expect(second).toBe(first);
     });
+
+    it('commits a batch that opens the transaction too (BEGIN, the statement and COMMIT at once)', async () => {
+      const locked = await database.db.transaction().execute(async (trx) => {
+        const [row] = await pipelined(
+          trx,
+          [statement<{ id: number }>('SELECT id FROM begin_check WHERE id = $1 FOR UPDATE', 20)] as const,
+          { commit: true },
+        );
+        return row.rows;
+      });
+      expect(locked).toEqual([{ id: 20 }]);
+    });
+
+    it('writes nothing when a value cannot be sent, even what came before it in the batch', async () => {
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await sql`INSERT INTO begin_check VALUES (${25}, ${250})`.execute(trx);
+          await pipelined(
+            trx,
+            [
+              statement('INSERT INTO begin_check VALUES ($1, $2)', 26, 260),
+              statement('SELECT $1::jsonb', circular),
+            ] as const,
+            { commit: true },
+          );
+        }),
+      ).rejects.toThrow(/circular/i);
+      const rows = await sql`SELECT id FROM begin_check WHERE id IN (25, 26)`.execute(database.db);
+      expect(rows.rows).toEqual([]);
+    });
+
+    it('refuses to batch writes outside a transaction, where each would commit on its own', async () => {
+      await expect(
+        pipelined(database.db, [statement('INSERT INTO begin_check VALUES ($1, $2)', 27, 270)] as const),
+      ).rejects.toThrow('only in a transaction');
+      const rows = await sql`SELECT id FROM begin_check WHERE id = ${27}`.execute(database.db);
+      expect(rows.rows).toEqual([]);
+    });
   });
 });

@@ -145,9 +145,12 @@ export function processCpuMs(pid: number): number {
 /** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common build). */
 const CLOCK_TICKS_PER_S = 100;
 
-/** CPU milliseconds used by every PostgreSQL process of this machine (the local server's backends). */
+/**
+ * CPU milliseconds used by the PostgreSQL processes of this machine (the local server's
+ * backends), counting every process seen since the first call: a backend that exits (a pool
+ * closing an idle connection) keeps its last reading, so the total never goes back.
+ */
 export function postgresCpuMs(): number {
-  let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -155,10 +158,15 @@ export function postgresCpuMs(): number {
     } catch {
       continue;
     }
-    total += processCpuMs(Number(entry));
+    const used = processCpuMs(Number(entry));
+    // A reused process id starts again from little: keep the larger reading.
+    if (used > 0) postgresSeen.set(Number(entry), Math.max(used, postgresSeen.get(Number(entry)) ?? 0));
   }
+  let total = 0;
+  for (const used of postgresSeen.values()) total += used;
   return total;
 }
+const postgresSeen = new Map<number, number>();
 
 /** One second of an open loop: the operations due in it and their latencies (every kind). */
 export interface SecondOfLoad {

@@ -15,6 +15,9 @@ interface Scenario {
   clients: number;
   errors: number | null;
   work_used_up: boolean;
+  /** Present in results since the fourth round (load.ts `cpuMeters`). */
+  cpu_ms_per_op?: Record<string, number> | null;
+  ceiling_cpu_ms_per_op?: Record<string, number> | null;
 }
 interface Steady {
   ops_per_s: number;
@@ -51,14 +54,19 @@ export function markdownReport(r: Results): string {
       `${r.network.items} items, ${r.network.patrons} patrons, ${r.network.active_loans} active loans; ` +
       `load average ${r.machine.load_average_at_start.join(' / ')} at the start, ${r.machine.load_average_at_end.join(' / ')} at the end.`,
     '',
-    '| scenario | clients | ops/s | p50 ms | p95 ms | p99 ms | ceiling ops/s | ratio |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | clients | ops/s | p50 ms | p95 ms | p99 ms | ceiling ops/s | ratio | CPU ms per op: server / database (ceiling: database) |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
+  const cpu = (meters: Record<string, number> | null | undefined, meter: string) => {
+    const v = meters?.[meter];
+    return v === undefined || v < 0 ? '–' : v.toFixed(2);
+  };
   for (const [name, s] of Object.entries(r.scenarios)) {
     const note = s.work_used_up ? ' (work used up early)' : '';
     lines.push(
       `| ${name}${note} | ${s.clients} | ${show(s.ops_per_s)} | ${show(s.p50_ms)} | ${show(s.p95_ms)} | ${show(s.p99_ms)} | ` +
-        `${show(s.ceiling_ops_per_s)} | ${show(s.ratio)} |`,
+        `${show(s.ceiling_ops_per_s)} | ${show(s.ratio)} | ${cpu(s.cpu_ms_per_op, 'server_cpu_ms')} / ` +
+        `${cpu(s.cpu_ms_per_op, 'database_cpu_ms')} (${cpu(s.ceiling_cpu_ms_per_op, 'database_cpu_ms')}) |`,
     );
   }
   lines.push(

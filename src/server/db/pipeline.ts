@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Database } from './schema.ts';
 
 /**
@@ -29,7 +29,8 @@ import type { Database } from './schema.ts';
 type Query = (text: unknown, values?: unknown) => Promise<pg.QueryResult>;
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const OPENS = /^\s*(begin|start\s+transaction)\b/i;
+// One statement only: a raw text of several (`BEGIN; ...; COMMIT`) is sent as it is.
+const OPENS = /^\s*(begin|start\s+transaction)\b[^;]*;?\s*$/i;
 const ENDS = /^\s*(commit|rollback)\s*;?\s*$/i;
 const READS_ONLY = /^\s*select\b/i;
 
@@ -59,6 +60,11 @@ export function statementsOf(query: CompiledQuery): readonly CompiledQuery[] {
  * and the call fails if it did not commit. Nothing may run in the transaction afterwards (a
  * statement is refused), and the callback must not fail after it: its work is committed.
  */
+/** pg's own conversion of a value for the wire (it throws on a value it cannot send). */
+const prepareValue = (value: unknown) => {
+  (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue(value);
+};
+
 export async function pipelined<R extends readonly unknown[]>(
   executor: Executor,
   statements: { readonly [K in keyof R]: CompiledQuery<R[K]> },
@@ -66,6 +72,11 @@ export async function pipelined<R extends readonly unknown[]>(
 ): Promise<{ [K in keyof R]: QueryResult<R[K]> }> {
   const commit = options.commit === true;
   if (commit && !executor.isTransaction) throw new Error('pipelined: commit outside a transaction');
+  // Outside a transaction each statement commits on its own, even after one before it failed:
+  // only reads may be batched there.
+  if (!executor.isTransaction && !statements.every((q) => READS_ONLY.test(q.sql))) {
+    throw new Error('pipelined: writes are batched only in a transaction');
+  }
   const { rows } = await executor.executeQuery(
     CompiledQuery.raw(BATCH_TEXT, [new StatementBatch(statements as readonly CompiledQuery[], commit)]),
   );
@@ -101,8 +112,11 @@ export function pipeliningClient(client: pg.PoolClient): pg.PoolClient {
   const query = client.query.bind(client) as Query;
   let heldBegin: string | null = null;
 
-  /** The transaction ended with a batch's COMMIT; Kysely's own COMMIT or ROLLBACK is still to come. */
-  let endedEarly = false;
+  /**
+   * The transaction ended with a batch's COMMIT (how it ended: PostgreSQL answers a COMMIT of an
+   * aborted transaction with ROLLBACK); Kysely's own COMMIT or ROLLBACK is still to come.
+   */
+  let endedEarly: 'COMMIT' | 'ROLLBACK' | null = null;
 
   /** Sends BEGIN (if held), the statements and COMMIT (if asked); one write on a pipelining client. */
   const send = async (
@@ -110,18 +124,24 @@ export function pipeliningClient(client: pg.PoolClient): pg.PoolClient {
     statements: readonly { sql: string; parameters: readonly unknown[] }[],
     commit = false,
   ): Promise<pg.QueryResult[]> => {
+    // A value pg cannot send fails its statement on this side, unseen by PostgreSQL, which would
+    // then commit the statements before it (and PGlite's session is left aborted): checked
+    // before anything of the batch is written, so the caller's rollback undoes the transaction.
+    if (commit) for (const s of statements) s.parameters.forEach(prepareValue);
     if (client.pipeline !== true) {
+      let ended: 'COMMIT' | 'ROLLBACK' = 'ROLLBACK';
       try {
         if (begin) await query(begin);
         const results: pg.QueryResult[] = [];
         for (const s of statements) results.push(await query(s.sql, s.parameters));
-        if (commit) await committed(query('COMMIT'));
+        if (commit) ended = (await committed(query('COMMIT'))).command as 'COMMIT';
         return results;
       } catch (error) {
-        if (commit) await query('ROLLBACK');
+        // The original error is the one to report, whatever the ROLLBACK meets.
+        if (commit) await query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        if (commit) endedEarly = true;
+        if (commit) endedEarly = ended;
       }
     }
     const beginRides = begin !== null && statements.every(readsOnly);
@@ -135,10 +155,18 @@ export function pipeliningClient(client: pg.PoolClient): pg.PoolClient {
       if (beginRides) sent.push(query(begin));
       for (const s of statements) sent.push(query(s.sql, s.parameters));
       // After a failed statement COMMIT ends the aborted transaction as ROLLBACK: over either way.
-      if (commit) sent.push(committed(query('COMMIT')));
+      if (commit) {
+        const answer = query('COMMIT');
+        endedEarly = 'ROLLBACK';
+        sent.push(
+          committed(answer).then((result) => {
+            endedEarly = 'COMMIT';
+            return result;
+          }),
+        );
+      }
     } finally {
       stream?.uncork?.();
-      if (commit) endedEarly = true;
     }
     const settled = await Promise.allSettled(sent);
     const failed = settled.find((s) => s.status === 'rejected');
@@ -153,8 +181,11 @@ export function pipeliningClient(client: pg.PoolClient): pg.PoolClient {
         return async (text: unknown, values?: unknown) => {
           if (endedEarly) {
             if (typeof text === 'string' && withoutValues(values) && ENDS.test(text)) {
-              endedEarly = false;
-              return commandAnswer(text.trim().replace(/;$/, '').toUpperCase());
+              // Kysely's COMMIT learns how the transaction really ended (a ROLLBACK answer makes it
+              // throw); its ROLLBACK has nothing left to undo.
+              const ended = endedEarly;
+              endedEarly = null;
+              return commandAnswer(/commit/i.test(text) ? ended : 'ROLLBACK');
             }
             throw new Error(
               'a statement after the transaction was committed with its last write (db/pipeline.ts)',
@@ -186,6 +217,18 @@ export function pipeliningClient(client: pg.PoolClient): pg.PoolClient {
           }
           const [result] = await send(begin, [{ sql: text, parameters: (values ?? []) as unknown[] }]);
           return result as pg.QueryResult;
+        };
+      }
+      if (property === 'release') {
+        // Back to the pool with nothing held over (a BEGIN never sent, a transaction already
+        // ended: nothing on the server to undo). A PostgreSQL client still inside a transaction
+        // (a caller that never ended it) is closed, not handed to the next caller with its locks.
+        // PGlite's one session is never closed (database.ts).
+        return (destroy?: boolean | Error) => {
+          heldBegin = null;
+          endedEarly = null;
+          const open = client.pipeline === true && client.getTransactionStatus() !== 'I';
+          return target.release(destroy ?? (open ? true : undefined));
         };
       }
       const value = Reflect.get(target, property, receiver);
