@@ -44,6 +44,12 @@ class StatementBatch {
 }
 const BATCH_TEXT = '/* statements pipelined in one write: db/pipeline.ts */';
 
+/** Whether a query Kysely sends is a batch that ends its transaction (Kysely's COMMIT after it is not sent). */
+export function commitsItsTransaction(query: CompiledQuery): boolean {
+  const batch = query.sql === BATCH_TEXT ? query.parameters[0] : null;
+  return batch instanceof StatementBatch && batch.commit;
+}
+
 /** The statements a query Kysely sends stands for: a batch's, or itself. */
 export function statementsOf(query: CompiledQuery): readonly CompiledQuery[] {
   const batch = query.sql === BATCH_TEXT ? query.parameters[0] : null;
