@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/server/check/invariants.ts';
 import type { Db } from '../../src/server/db/database.ts';
@@ -141,8 +142,17 @@ describe('CIRC-10 scheduled jobs', () => {
 
   it('CIRC-10 / CIRC-11: lost after the configured days makes the loan and item lost and bills replacement and processing once', async () => {
     const { loanId, book, patron } = await lendNew();
-    await setDueAt(db(), loanId, new Date(Date.now() - 31 * DAY));
-    const first = await processLostItems({ db: db(), now: new Date() });
+    // Due 31 calendar days ago in the owner's zone (North: America/Toronto): 31 times 24 hours
+    // across a DST change would land on another local day for one hour of each day.
+    const { time_zone } = await db()
+      .selectFrom('institutions')
+      .select('time_zone')
+      .where('id', '=', cast.north.institution.id)
+      .executeTakeFirstOrThrow();
+    const now = new Date();
+    const due = DateTime.fromJSDate(now).setZone(time_zone).minus({ days: 31 });
+    await setDueAt(db(), loanId, due.toJSDate());
+    const first = await processLostItems({ db: db(), now });
     expect(first.changed).toBe(1);
     const loan = await db()
       .selectFrom('loans')

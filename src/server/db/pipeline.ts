@@ -56,6 +56,11 @@ export function statementsOf(query: CompiledQuery): readonly CompiledQuery[] {
   return batch instanceof StatementBatch ? batch.statements : [query];
 }
 
+/** pg's own conversion of a value for the wire (it throws on a value it cannot send). */
+const prepareValue = (value: unknown) => {
+  (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue(value);
+};
+
 /**
  * Runs the statements in order, written to PostgreSQL together, and gives their results in the
  * same order. If one fails, the call fails with the first failure (in a transaction the ones
@@ -66,11 +71,6 @@ export function statementsOf(query: CompiledQuery): readonly CompiledQuery[] {
  * and the call fails if it did not commit. Nothing may run in the transaction afterwards (a
  * statement is refused), and the callback must not fail after it: its work is committed.
  */
-/** pg's own conversion of a value for the wire (it throws on a value it cannot send). */
-const prepareValue = (value: unknown) => {
-  (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue(value);
-};
-
 export async function pipelined<R extends readonly unknown[]>(
   executor: Executor,
   statements: { readonly [K in keyof R]: CompiledQuery<R[K]> },
