@@ -1,8 +1,9 @@
 import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/server/db/database.ts';
 import { pipelined } from '../../src/server/db/pipeline.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { createTestDatabase, withDatabase } from '../support/database.ts';
 
 // Decision 67 on PostgreSQL, where BEGIN and the first statement share one socket write: the
 // row lock taken by a transaction's first statement (every desk operation's first) is held until
@@ -94,5 +95,36 @@ describe('a lock taken by the statement sent with BEGIN', () => {
     await first;
     const [, counted] = await second;
     expect(counted.rows).toEqual([{ loans: 1 }]);
+  });
+
+  // Decision 68: a client handed back to the pool inside a transaction (a caller that never
+  // ended it) is closed, not given to the next caller with its transaction and its locks.
+  it('closes a client released inside a transaction', async () => {
+    await database.db.connection().execute(async (connection) => {
+      // Two statements in one text: sent as they are, so the transaction really opens.
+      await sql.raw('BEGIN; SELECT 1').execute(connection);
+      await sql`SELECT n FROM lock_check WHERE id = ${1} FOR UPDATE`.execute(connection);
+    });
+    // Seen from a connection of its own (a pool client could be the one left in the transaction).
+    const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(database.db);
+    const observer = new pg.Client({
+      connectionString: withDatabase(process.env.TEST_DATABASE_URL as string, rows[0]?.name as string),
+    });
+    await observer.connect();
+    try {
+      let idleInTransaction = 1;
+      for (let k = 0; k < 40 && idleInTransaction > 0; k++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const found = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+        idleInTransaction = found.rows[0]?.n ?? 0;
+      }
+      expect(idleInTransaction).toBe(0);
+      // The row is free for anyone.
+      const row = await observer.query('SELECT n FROM lock_check WHERE id = $1 FOR UPDATE NOWAIT', [1]);
+      expect(row.rows).toHaveLength(1);
+    } finally {
+      await observer.end();
+    }
   });
 });

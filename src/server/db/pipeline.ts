@@ -234,7 +234,8 @@ export function pipeliningClient(client: pg.PoolClient): pg.PoolClient {
           heldBegin = null;
           endedEarly = null;
           const open = client.pipeline === true && client.getTransactionStatus() !== 'I';
-          return target.release(destroy ?? (open ? true : undefined));
+          // Kysely passes `false` for a client it keeps: an open transaction still closes it.
+          return target.release(destroy instanceof Error ? destroy : destroy === true || open);
         };
       }
       const value = Reflect.get(target, property, receiver);
