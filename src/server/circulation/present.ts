@@ -156,8 +156,10 @@ export async function presentOpenLoans(
   patronId: string,
   now = new Date(),
 ) {
-  const { rows } = await selectOpenLoans(db, { institutionId, patronId });
-  return rows.map((r) => present(r, now));
+  return openLoansOf.present(
+    (await db.executeQuery(openLoansOf.statement(db, institutionId, patronId))).rows,
+    now,
+  );
 }
 
 /** `presentOpenLoans` as a statement and its presentation, for a caller that sends it with others. */

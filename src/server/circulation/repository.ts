@@ -85,7 +85,12 @@ const selectCalendar = compiledOnce((db, v: { libraryId: string }) =>
 );
 
 export async function loadCalendar(db: Executor, libraryId: string): Promise<LibraryCalendar> {
-  const [library] = (await selectCalendar(db, { libraryId })).rows;
+  return calendarFound((await selectCalendar(db, { libraryId })).rows, libraryId);
+}
+
+/** The calendar `selectCalendar` read; a library that is not there is a broken reference. */
+function calendarFound(rows: Parameters<typeof toCalendar>[0][], libraryId: string): LibraryCalendar {
+  const [library] = rows;
   if (!library) throw new Error(`no library ${libraryId}`);
   return toCalendar(library);
 }
@@ -636,7 +641,12 @@ const selectTerms = compiledOnce((db, v: { institutionId: string; termsOfUseId: 
 );
 
 export async function loadTerms(db: Executor, institutionId: string, termsOfUseId: string) {
-  const [row] = (await selectTerms(db, { institutionId, termsOfUseId })).rows;
+  return termsFound((await selectTerms(db, { institutionId, termsOfUseId })).rows, termsOfUseId);
+}
+
+/** The terms `selectTerms` read; terms that are not the institution's are a broken reference. */
+function termsFound<T>(rows: T[], termsOfUseId: string): T {
+  const [row] = rows;
   if (!row) throw new Error(`terms of use ${termsOfUseId} are not the institution's`);
   return row;
 }
@@ -1020,11 +1030,10 @@ export async function closeLoanWithFineBasis(
     selectTerms.statement(trx, { institutionId: close.institutionId, termsOfUseId: basis.termsOfUseId }),
     selectCalendar.statement(trx, { libraryId: basis.homeLibraryId }),
   ] as const);
-  const [termsRow] = terms.rows;
-  if (!termsRow) throw new Error(`terms of use ${basis.termsOfUseId} are not the institution's`);
-  const [library] = calendar.rows;
-  if (!library) throw new Error(`no library ${basis.homeLibraryId}`);
-  return { terms: termsRow, ownerCalendar: toCalendar(library) };
+  return {
+    terms: termsFound(terms.rows, basis.termsOfUseId),
+    ownerCalendar: calendarFound(calendar.rows, basis.homeLibraryId),
+  };
 }
 
 /** A loan by id, locked (CIRC-5: a renewal reads its state under this lock). */
