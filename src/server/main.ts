@@ -26,6 +26,7 @@ async function main() {
     logger: { level: settings.logLevel },
     webDir: resolve('dist/web'),
     secureCookies: settings.secureCookies,
+    apiTokenTrustMs: settings.apiTokenTrustMs,
   });
   const applied = await migrateToLatest(database.db);
   if (applied.length) app.log.info({ applied }, 'migrations applied');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/http/app.ts';
 import { type Cast, createCast } from '../support/cast.ts';
-import { buildDesk, buildPatron, TEST_PASSWORD } from '../support/factories.ts';
+import { buildDesk, buildPatron, buildStaff, TEST_PASSWORD } from '../support/factories.ts';
 import { anonymous, createTestApp, signIn, type TestApp, withBearer } from '../support/http.ts';
 
 let t: TestApp;
@@ -189,6 +190,68 @@ describe('API tokens for scripts', () => {
     expect(stored.token_hash).not.toContain(token);
     expect((await client.delete(`/api/auth/tokens/${id}`)).statusCode).toBe(204);
     expect((await script.get(url)).statusCode).toBe(401);
+  });
+
+  it('decision 69: a role taken away or an account deactivated through this server holds at once for a token in use', async () => {
+    const holder = await buildStaff(t.database.db, {
+      institution: cast.north.institution,
+      username: 'token-holder-roles',
+      roles: ['circulation_desk_operator'],
+    });
+    const token = (
+      await (await signIn(t.app, holder.username)).post('/api/auth/tokens', { name: 'desk' })
+    ).json().token as string;
+    const script = withBearer(t.app, token);
+    const patrons = `/api/institutions/${cast.north.institution.id}/patrons?q=a`;
+    expect((await script.get(patrons)).statusCode).toBe(200);
+    const admin = await signIn(t.app, cast.north.staff.user_administrator.username);
+    const staffUrl = `/api/institutions/${cast.north.institution.id}/staff/${holder.id}`;
+    const [role] = (await admin.get(staffUrl)).json().roles;
+    expect((await admin.delete(`${staffUrl}/roles/${role.id}`)).statusCode).toBe(204);
+    expect((await script.get(patrons)).statusCode).toBe(403);
+    expect((await admin.post(`${staffUrl}/roles`, { role: 'circulation_desk_operator' })).statusCode).toBe(
+      201,
+    );
+    expect((await script.get(patrons)).statusCode).toBe(200);
+    expect((await admin.patch(staffUrl, { active: false })).statusCode).toBe(200);
+    expect((await script.get(patrons)).statusCode).toBe(401);
+  });
+
+  it('decision 69: a change made by another server process holds once the trust period of the token has passed', async () => {
+    const trustMs = 1000;
+    const otherServer = await buildApp({
+      db: t.database.db,
+      engine: t.database.engine,
+      apiTokenTrustMs: trustMs,
+    });
+    try {
+      const holder = await buildStaff(t.database.db, {
+        institution: cast.north.institution,
+        username: 'token-holder-elsewhere',
+        roles: ['circulation_desk_operator'],
+      });
+      const token = (
+        await (await signIn(t.app, holder.username)).post('/api/auth/tokens', { name: 'desk' })
+      ).json().token as string;
+      const script = withBearer(otherServer, token);
+      const patrons = `/api/institutions/${cast.north.institution.id}/patrons?q=a`;
+      expect((await script.get(patrons)).statusCode).toBe(200);
+      // Another process (here: straight SQL, as a second server would write it) revokes it.
+      const revokedAt = Date.now();
+      await t.database.db
+        .updateTable('api_tokens')
+        .set({ revoked_at: new Date() })
+        .where('staff_id', '=', holder.id)
+        .execute();
+      const answer = (await script.get(patrons)).statusCode;
+      // Trusted still while the period lasts (unless this test ran too slowly to see it)...
+      if (Date.now() - revokedAt < trustMs / 2) expect(answer).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, trustMs + 50));
+      // ...and refused once it has passed: a revocation is never trusted away for longer.
+      expect((await script.get(patrons)).statusCode).toBe(401);
+    } finally {
+      await otherServer.close();
+    }
   });
 
   it('answers an unknown token with 401', async () => {

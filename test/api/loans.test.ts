@@ -13,7 +13,7 @@ import {
   setDueAt,
   signInPatron,
 } from '../support/circulation.ts';
-import { TEST_PASSWORD } from '../support/factories.ts';
+import { buildDesk, TEST_PASSWORD } from '../support/factories.ts';
 import { type Client, createTestApp, signIn, type TestApp } from '../support/http.ts';
 
 let t: TestApp;
@@ -367,6 +367,21 @@ describe('CIRC-4 lending refusals, overrides and bad input', () => {
     expect([otherPatron.statusCode, otherPatron.json().code]).toEqual([404, 'PATRON_NOT_FOUND']);
     const cataloguer = await signIn(t.app, cast.north.staff.fulfillment_administrator.username);
     expect((await lend(cataloguer, { itemBarcode: book.barcode, patronId: patron.id })).statusCode).toBe(403);
+    expect(await circulationCounts(db())).toEqual(before);
+  });
+
+  it('a desk closed down after this server worked at it refuses the next loan with DESK_NOT_FOUND and writes nothing', async () => {
+    // The server keeps where a desk is once it has seen it (its institution and library never
+    // change); whether the desk is still there is read with every loan's locks.
+    const desk = await buildDesk(db(), { library: cast.north.branch });
+    const patron = await borrower();
+    const book = await item();
+    const unknown = await lend(operator, { deskId: desk.id, itemBarcode: 'NOT-HERE', patronId: patron.id });
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'ITEM_NOT_FOUND']);
+    await db().deleteFrom('circulation_desks').where('id', '=', desk.id).execute();
+    const before = await circulationCounts(db());
+    const refused = await lend(operator, { deskId: desk.id, itemBarcode: book.barcode, patronId: patron.id });
+    expect([refused.statusCode, refused.json().code]).toEqual([404, 'DESK_NOT_FOUND']);
     expect(await circulationCounts(db())).toEqual(before);
   });
 

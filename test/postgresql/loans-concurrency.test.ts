@@ -5,6 +5,7 @@ import { buildItem } from '../support/catalogue.ts';
 import { buildBorrower, type CirculationSetup, circulationSetup, setDueAt } from '../support/circulation.ts';
 import { buildDesk, buildStaff } from '../support/factories.ts';
 import { type Client, createTestApp, signIn, type TestApp } from '../support/http.ts';
+import { signal, waitingForALock } from '../support/locks.ts';
 
 // Races between connections (architecture.md, Boundaries): PGlite has one connection, so these
 // run on PostgreSQL only (this folder is in the postgresql project alone).
@@ -145,5 +146,62 @@ describe('concurrent desks (INV-1, CIRC-4, CIRC-11)', () => {
       .orderBy('id')
       .execute();
     expect(history.map((h) => h.event)).toEqual(['loan', 'return', 'scan_in']);
+  });
+});
+
+describe('a copy moved to another title while a loan waits for it (CIRC-4, CIRC-7)', () => {
+  it('CIRC-7: the loan then answers to the queue of the title the copy is now of: a patron waiting there keeps it', async () => {
+    // Title A's copy is on the shelf; title B's only copy is out, and a patron waits for B.
+    const copyOfA = await buildItem(db(), { institution: cast.north.institution, title: 'Re-catalogued' });
+    const titleB = await buildItem(db(), { institution: cast.north.institution, title: 'Its true title' });
+    const [borrower, waiting, holderOfB] = await Promise.all(
+      ['MOVE-1', 'MOVE-2', 'MOVE-3'].map((identifier) => buildBorrower(db(), cast.north, { identifier })),
+    );
+    const desk = { deskId: desks[0]?.id };
+    const lendB = await operators[0]?.post('/api/circulation/loans', {
+      ...desk,
+      itemBarcode: titleB.barcode,
+      patronId: holderOfB?.id,
+    });
+    expect(lendB?.statusCode).toBe(201);
+    const placed = await operators[0]?.post('/api/circulation/requests', {
+      requestType: 'hold',
+      bibId: titleB.bibId,
+      patronId: waiting?.id,
+      pickupLibraryId: north.libraries.main,
+    });
+    expect(placed?.json()).toMatchObject({ status: 'not_started' });
+    // A catalogue change moves the copy to title B's holding, and holds it while the loan starts.
+    const [moved, move] = signal();
+    const [held, release] = signal();
+    const recatalogue = db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable('items')
+          .set({ bib_id: titleB.bibId, holding_id: titleB.holdingId })
+          .where('id', '=', copyOfA.itemId)
+          .execute();
+        move();
+        await held;
+      });
+    await moved;
+    const loan = operators[1]?.post('/api/circulation/loans', {
+      deskId: desks[1]?.id,
+      itemBarcode: copyOfA.barcode,
+      patronId: borrower?.id,
+    });
+    expect(await waitingForALock(db())).toBe(true);
+    release();
+    await recatalogue;
+    const answer = await loan;
+    // The loan locked title A's queue (where the copy was when it started), found the copy of
+    // title B once the change committed, and read B's queue: the waiting patron keeps it.
+    expect(answer?.statusCode).toBe(422);
+    expect(answer?.json().details.reasons).toEqual([
+      expect.objectContaining({ code: 'ITEM_REQUESTED_BY_ANOTHER_PATRON' }),
+    ]);
+    const loans = await db().selectFrom('loans').select('id').where('item_id', '=', copyOfA.itemId).execute();
+    expect(loans).toEqual([]);
   });
 });

@@ -4,29 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/server/db/database.ts';
 import { pipelined } from '../../src/server/db/pipeline.ts';
 import { createTestDatabase, withDatabase } from '../support/database.ts';
+import { signal, waitingForALock } from '../support/locks.ts';
 
 // Decision 67 on PostgreSQL, where BEGIN and the first statement share one socket write: the
 // row lock taken by a transaction's first statement (every desk operation's first) is held until
 // the transaction ends, so a second desk waits for it.
-/** Whether a backend of this database waits for a lock (polled for up to two seconds). */
-async function waitingForALock(): Promise<boolean> {
-  for (let k = 0; k < 40; k++) {
-    const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);
-    if ((waiting.rows[0]?.n ?? 0) > 0) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-/** A promise and the function that settles it: one desk tells the other when to go on. */
-function signal(): [Promise<void>, () => void] {
-  let settle = () => {};
-  const settled = new Promise<void>((resolve) => {
-    settle = resolve;
-  });
-  return [settled, settle];
-}
 
 let database: OpenedDatabase;
 
@@ -57,7 +39,7 @@ describe('a lock taken by the statement sent with BEGIN', () => {
       const row = await sql<{ n: number }>`SELECT n FROM lock_check WHERE id = ${1} FOR UPDATE`.execute(trx);
       return row.rows[0]?.n;
     });
-    expect(await waitingForALock()).toBe(true);
+    expect(await waitingForALock(database.db)).toBe(true);
     release();
     await first;
     expect(await second).toBe(1);
@@ -90,7 +72,7 @@ describe('a lock taken by the statement sent with BEGIN', () => {
         ] as const),
       );
     // The batch is at PostgreSQL, waiting for the lock, before the first desk commits.
-    expect(await waitingForALock()).toBe(true);
+    expect(await waitingForALock(database.db)).toBe(true);
     release();
     await first;
     const [, counted] = await second;

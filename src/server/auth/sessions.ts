@@ -254,9 +254,79 @@ const selectApiToken = compiledOnce((db, v: { tokenHash: string }) =>
     .where('staff.active', '=', true),
 );
 
-/** The staff actor behind an API token (`Authorization: Bearer ...`), or null. */
-export async function resolveApiToken(db: Db, token: string): Promise<StaffActor | null> {
+/**
+ * API tokens resolved lately, per database, by token hash, with when each stops being
+ * trusted (decision 69). Only tokens that resolved to an actor are kept; the map is emptied
+ * when it grows past `RESOLVED_TOKENS_KEPT` (one entry per token in use: a network's scripts
+ * and desks use a few thousand at most).
+ */
+interface ResolvedTokens {
+  byHash: Map<string, { actor: StaffActor; until: number }>;
+  /** Bumped by every forget: a lookup that began before one does not keep what it read. */
+  generation: number;
+}
+const resolvedTokens = new WeakMap<object, ResolvedTokens>();
+const RESOLVED_TOKENS_KEPT = 10_000;
+
+function resolvedTokensOf(db: Db): ResolvedTokens {
+  const known = resolvedTokens.get(db) ?? { byHash: new Map(), generation: 0 };
+  resolvedTokens.set(db, known);
+  return known;
+}
+
+/**
+ * Forget every API token this process resolved on this database: called, once committed, by
+ * every change that can end a token or change what its holder may do (a revocation, a staff
+ * account's update, a role granted or removed), so that on this server the change holds at
+ * once (decision 69).
+ */
+export function forgetResolvedApiTokens(db: Db): void {
+  const known = resolvedTokensOf(db);
+  known.byHash.clear();
+  known.generation++;
+}
+
+/**
+ * Runs a change of who may do what (a staff account, a role, a token) and then forgets the
+ * resolved API tokens: after its commit, so no lookup can keep what the change replaced.
+ */
+export async function changingAccess<T>(db: Db, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    forgetResolvedApiTokens(db);
+  }
+}
+
+/**
+ * The staff actor behind an API token (`Authorization: Bearer ...`), or null. With `trustMs`
+ * above zero, a token this process resolved less than that long ago is trusted without
+ * asking the database (decision 69: every API call paid a round trip for it); changes made
+ * through this server forget them at once (`forgetResolvedApiTokens`), changes made through
+ * another server process are seen within `trustMs`.
+ */
+export async function resolveApiToken(
+  db: Db,
+  token: string,
+  options: { trustMs?: number } = {},
+): Promise<StaffActor | null> {
   const tokenHash = hashToken(token);
+  const trustMs = options.trustMs ?? 0;
+  const known = resolvedTokensOf(db);
+  const kept = known.byHash.get(tokenHash);
+  if (kept && kept.until > Date.now()) return kept.actor;
+  const generation = known.generation;
+  const actor = await lookUpApiToken(db, tokenHash);
+  if (!actor || trustMs <= 0 || generation !== known.generation) {
+    known.byHash.delete(tokenHash);
+    return actor;
+  }
+  if (known.byHash.size >= RESOLVED_TOKENS_KEPT) known.byHash.clear();
+  known.byHash.set(tokenHash, { actor: Object.freeze(actor), until: Date.now() + trustMs });
+  return actor;
+}
+
+async function lookUpApiToken(db: Db, tokenHash: string): Promise<StaffActor | null> {
   const now = new Date();
   const [row] = (await selectApiToken(db, { tokenHash })).rows;
   if (!row) return null;

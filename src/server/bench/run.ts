@@ -135,7 +135,8 @@ async function prepare() {
     }>`SELECT institution_id, username FROM staff
       WHERE username LIKE 'bench-desk-%'`.execute(db);
     const poolStarted = Date.now();
-    const pools = await selectWork(db, quick ? 20_000 : 60_000, new Date());
+    // Half for the ceiling, half for the API: a fast lend uses 40,000 in a full run.
+    const pools = await selectWork(db, quick ? 20_000 : 100_000, new Date());
     log(
       `work selected in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s: lend ${pools.lend.rows.length}, ` +
         `return ${pools.return.rows.length}, renew ${pools.renew.rows.length}, scan in ${pools.scanIn.rows.length}, ` +

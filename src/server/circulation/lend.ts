@@ -24,15 +24,7 @@ import {
   resolveOverrides,
 } from './context.ts';
 import { presentLoanFacts, receiptUrl } from './present.ts';
-import {
-  countLimits,
-  type LendingTerms,
-  letterRow,
-  loadDeskSetting,
-  lockPatron,
-  lockQueueAndItem,
-  writeLoan,
-} from './repository.ts';
+import { countLimits, deskPlace, type LendingTerms, letterRow, lockAtDesk, writeLoan } from './repository.ts';
 import { collectLoanRefusals, computeDueDate, dayAt, type Refusal, selectTermsOfUse } from './rules/index.ts';
 
 export interface LendInput {
@@ -56,28 +48,30 @@ export interface LendInput {
  */
 export async function lendItem(ctx: CirculationContext, input: LendInput) {
   const now = clock(ctx);
-  // The desk, its calendar, the owner's rules, terms, limits and letter, and the item's
-  // title, in one statement before the transaction (docs/benchmarks.md).
-  const setting = await loadDeskSetting(ctx.db, input.deskId, {
-    letterType: 'loan_receipt',
-    barcode: input.itemBarcode,
-  });
-  const { desk, calendar, rules, peek } = setting;
-  const scope = { institutionId: desk.institutionId, libraryId: desk.libraryId, deskId: desk.id };
+  // The desk's institution and library (which never change), to authorize before any lock.
+  const at = await deskPlace(ctx.db, input.deskId);
+  const scope = { institutionId: at.institutionId, libraryId: at.libraryId, deskId: at.deskId };
   const actor = authorize(ctx.actor, 'circulation.desk', scope);
-  const ownerId = desk.institutionId;
+  const ownerId = at.institutionId;
   const overrider = await resolveOverrider(ctx.db, actor, input.override);
 
   const lent = await ctx.db.transaction().execute(async (trx) => {
-    // The fixed lock order: the title's request queue, the item, the patron.
+    // One write (docs/benchmarks.md): the desk, its calendar, the owner's rules, terms, limits
+    // and letter; then the fixed lock order: the title's request queue, the item, the patron.
     // CIRC-4 / CIRC-7: with the item, the request holding it and the title's waiting queue
     // (in the lock's statement, under the queue lock; read afresh if the copy moved since).
-    const { item, requests } = await lockQueueAndItem(trx, ownerId, input.itemBarcode, peek);
+    // CIRC-2: with the patron, the blocks and the active loans the limits count.
+    const { setting, item, requests, patron } = await lockAtDesk(
+      trx,
+      at,
+      { letterType: 'loan_receipt', barcode: input.itemBarcode },
+      { id: input.patronId, now, options: { activeLoans: true } },
+    );
+    const { desk, calendar, rules } = setting;
     const queueOf = { bibId: item.bibId, volume: item.enumeration };
     const { queue, holding, targeting } = requests
       ? queueAndHoldingOf(requests, queueOf, item.id)
       : await loadQueueAndHolding(trx, ownerId, queueOf, item.id);
-    const patron = await lockPatron(trx, ownerId, input.patronId, now, { activeLoans: true });
     const today = dayAt(calendar.timeZone, now);
     const fills = (r: RequestRow) =>
       r.status === 'not_started' && (r.itemId === item.id || (r.level === 'title' && r.itemId === null));

@@ -15,6 +15,7 @@ import type { Database, LetterType } from '../db/schema.ts';
 import { composeLetter, type LetterInput, type LetterSetting } from '../letters/templates.ts';
 import {
   leftOnExpiredHoldShelf,
+  lockQueueOfBarcodeStatement,
   lockQueueStatement,
   queueAndHoldingRequests,
 } from '../requests/conditions.ts';
@@ -211,7 +212,13 @@ export async function loadDeskSetting(
   deskId: string,
   options: { letterType: LetterType; barcode: string | null },
 ) {
-  const [row] = (await selectDeskSetting(db, { deskId, ...options })).rows;
+  return presentDeskSetting(deskId, (await selectDeskSetting(db, { deskId, ...options })).rows);
+}
+
+export type DeskSetting = ReturnType<typeof presentDeskSetting>;
+
+function presentDeskSetting(deskId: string, rows: Awaited<ReturnType<typeof selectDeskSetting>>['rows']) {
+  const [row] = rows;
   if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
   const desk: DeskRow = {
     id: row.id,
@@ -236,6 +243,100 @@ export async function loadDeskSetting(
     peek: row.item
       ? { itemId: row.item.id, bibId: row.item.bib_id, enumeration: row.item.enumeration }
       : null,
+  };
+}
+
+/** Where a desk is: its institution and library, which never change (config/resources.ts). */
+export interface DeskPlace {
+  deskId: string;
+  institutionId: string;
+  libraryId: string;
+}
+
+const deskPlaces = new WeakMap<object, Map<string, DeskPlace>>();
+
+/**
+ * The desk's institution and library, to authorize a desk operation before it locks anything.
+ * Kept per database once read: neither can change (both are immutable in the configuration
+ * API, and ids are never reused), and a desk deleted since is found missing by the operation's
+ * own read of its setting (`lockAtDesk`). 404 DESK_NOT_FOUND when there is no such desk.
+ */
+export async function deskPlace(db: Db, deskId: string): Promise<DeskPlace> {
+  const known = deskPlaces.get(db) ?? new Map<string, DeskPlace>();
+  deskPlaces.set(db, known);
+  const cached = known.get(deskId);
+  if (cached) return cached;
+  const row = await db
+    .selectFrom('circulation_desks')
+    .select(['institution_id', 'library_id'])
+    .where('id', '=', deskId)
+    .executeTakeFirst();
+  if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
+  const place = { deskId, institutionId: row.institution_id, libraryId: row.library_id };
+  known.set(deskId, place);
+  return place;
+}
+
+/**
+ * What a desk operation on a copy reads and locks first, in one write (decision 68): the
+ * desk's setting (as `loadDeskSetting`, in the transaction), the lock of the copy's title's
+ * queue (found by its barcode), the copy locked with that title's queue and the requests
+ * holding it, and, when given, the patron locked with their standing (as `lockPatron`).
+ * PostgreSQL runs them in order, each after the lock before it: the fixed lock order holds.
+ * The requests come only when the copy is still of the title whose queue was locked (else
+ * null: the caller reads them afresh, as when the copy moved after a peek).
+ */
+export async function lockAtDesk(
+  trx: Executor,
+  place: DeskPlace,
+  v: { letterType: LetterType; barcode: string },
+  patron: PatronToLock,
+): Promise<{
+  setting: DeskSetting;
+  item: LockedItem;
+  requests: JsonRequestRow[] | null;
+  patron: LockedPatron;
+}>;
+export async function lockAtDesk(
+  trx: Executor,
+  place: DeskPlace,
+  v: { letterType: LetterType; barcode: string },
+  patron: null,
+): Promise<{ setting: DeskSetting; item: LockedItem; requests: JsonRequestRow[] | null; patron: null }>;
+export async function lockAtDesk(
+  trx: Executor,
+  place: DeskPlace,
+  v: { letterType: LetterType; barcode: string },
+  patron: PatronToLock | null,
+): Promise<{
+  setting: DeskSetting;
+  item: LockedItem;
+  requests: JsonRequestRow[] | null;
+  patron: LockedPatron | null;
+}> {
+  const { institutionId } = place;
+  const patronLocks = patron
+    ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options)
+    : [];
+  const [settingRows, queue, firstTry, ...patronFound] = await pipelined(trx, [
+    selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType, barcode: null }),
+    lockQueueOfBarcodeStatement.statement(trx, { institutionId, barcode: v.barcode }),
+    lockItemStatement.statement(trx, 'barcode with its requests', lockItemValues(institutionId, v.barcode)),
+    ...patronLocks,
+  ] as const);
+  const setting = presentDeskSetting(place.deskId, settingRows.rows);
+  // The second try of `lockItemOnce`, when the first found nothing (its row lock, if the
+  // first try took one, is already held: no lock is taken out of order).
+  const row = firstTry.rows[0] ?? (await lockItemRow(trx, institutionId, 'barcode', v.barcode));
+  if (!row) return refuseBarcodeNotHere(trx, v.barcode);
+  const item = presentLockedItem(row);
+  const locked = queue.rows[0];
+  const [found, counted] = patronFound as [PatronFound?, StandingFound?];
+  return {
+    setting,
+    item,
+    requests: locked && locked.id === item.bibId && row.requests ? row.requests : null,
+    patron: patron && found ? presentLockedPatron(patron.id, found, counted) : null,
   };
 }
 
@@ -283,7 +384,7 @@ const lockItemStatement = compiledPerShape(
   (
     trx,
     v: { institutionId: string; key: string; peekItemId?: string; peekBibId?: string; peekVolume?: string },
-    by: 'barcode' | 'id' | 'barcode with requests',
+    by: 'barcode' | 'id' | 'barcode with requests' | 'barcode with its requests',
   ) =>
     trx
       .selectFrom('items as i')
@@ -329,7 +430,17 @@ const lockItemStatement = compiledPerShape(
                   volume: v.peekVolume as string,
                 }),
               )
-            : sql<null>`null`) as RawBuilder<JsonRequestRow[] | null>
+            : by === 'barcode with its requests'
+              ? // The title and volume of the row locked; used when they are the queue's locked.
+                jsonArrayFrom(
+                  queueAndHoldingRequests({
+                    institutionId: v.institutionId,
+                    itemId: sql.ref<string>('i.id'),
+                    bibId: sql.ref<string>('i.bib_id'),
+                    volume: sql.ref<string>('i.enumeration'),
+                  }),
+                )
+              : sql<null>`null`) as RawBuilder<JsonRequestRow[] | null>
         ).as('requests'),
       )
       .where('i.institution_id', '=', v.institutionId)
@@ -414,11 +525,14 @@ async function refuseBarcodeNotHere(trx: Executor, barcode: string): Promise<nev
  * here before the transaction) only the item is locked. Refuses an unknown barcode as
  * `lockItemByBarcode` does.
  */
+type ItemPeek = { itemId: string; bibId: string; enumeration: string };
+type PatronToLock = { id: string; now: Date; options: PatronLockOptions };
+
 export async function lockQueueAndItem(
   trx: Executor,
   institutionId: string,
   barcode: string,
-  peek: { itemId: string; bibId: string; enumeration: string } | null,
+  peek: ItemPeek | null,
 ): Promise<{ item: LockedItem; requests: JsonRequestRow[] | null }> {
   if (!peek) return { item: await lockItemByBarcode(trx, institutionId, barcode), requests: null };
   const requestsOf = { itemId: peek.itemId, bibId: peek.bibId, volume: peek.enumeration };
@@ -555,28 +669,47 @@ const selectPatronStanding = compiledOnce(
     ]),
 );
 
-export async function lockPatron(
+export interface PatronLockOptions {
+  lock?: boolean;
+  blocks?: boolean;
+  activeLoans?: boolean;
+}
+
+/**
+ * The statements of `lockPatron`: the patron's row (locked unless `lock: false`), then, when
+ * blocks or active loans are wanted, the standing read after it. A caller may write them after
+ * its own earlier locks in one batch (decision 68): PostgreSQL still runs them in order.
+ */
+function patronStatements(
   trx: Executor,
   institutionId: string,
   patronId: string,
   now: Date,
-  options: { lock?: boolean; blocks?: boolean; activeLoans?: boolean } = {},
-): Promise<LockedPatron> {
+  options: PatronLockOptions,
+) {
   const wantBlocks = options.blocks !== false;
   const wantLoans = options.activeLoans === true;
   const lookup = selectPatron.statement(trx, options.lock !== false ? 'lock' : 'read', {
     institutionId,
     patronId,
   });
-  // Both statements in one write (decision 68): the standing's statement still starts after
-  // the lock is granted, so it sees what the lock waited for.
-  const [found, counted] =
-    wantBlocks || wantLoans
-      ? await pipelined(trx, [
-          lookup,
-          selectPatronStanding.statement(trx, { institutionId, patronId, now, wantBlocks, wantLoans }),
-        ] as const)
-      : [await trx.executeQuery(lookup), null];
+  return wantBlocks || wantLoans
+    ? ([
+        lookup,
+        selectPatronStanding.statement(trx, { institutionId, patronId, now, wantBlocks, wantLoans }),
+      ] as const)
+    : ([lookup] as const);
+}
+
+type PatronFound = Awaited<ReturnType<typeof selectPatron>>;
+type StandingFound = Awaited<ReturnType<typeof selectPatronStanding>>;
+
+/** The patron as `lockPatron` gives it, from its statements' results (404 PATRON_NOT_FOUND). */
+function presentLockedPatron(
+  patronId: string,
+  found: PatronFound,
+  counted: StandingFound | undefined,
+): LockedPatron {
   const [row] = found.rows;
   if (!row) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
   const standing = counted?.rows[0] ?? { blocks: [], loans: [] };
@@ -597,6 +730,21 @@ export async function lockPatron(
       n: Number(l.n),
     })),
   };
+}
+
+export async function lockPatron(
+  trx: Executor,
+  institutionId: string,
+  patronId: string,
+  now: Date,
+  options: PatronLockOptions = {},
+): Promise<LockedPatron> {
+  const statements = patronStatements(trx, institutionId, patronId, now, options);
+  // Both statements in one write (decision 68): the standing's statement still starts after
+  // the lock is granted, so it sees what the lock waited for.
+  const [found, counted] =
+    statements.length === 2 ? await pipelined(trx, statements) : [await trx.executeQuery(statements[0])];
+  return presentLockedPatron(patronId, found, counted);
 }
 
 export function patronName(p: {

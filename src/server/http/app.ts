@@ -24,6 +24,7 @@ import { resolveApiToken, resolveSessionToken } from '../auth/sessions.ts';
 import { registerCheckRoutes } from '../check/routes.ts';
 import { registerCirculationRoutes } from '../circulation/routes.ts';
 import { registerConfigRoutes } from '../config/routes.ts';
+import { DEFAULT_API_TOKEN_TRUST_SECONDS } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { registerFeeRoutes } from '../fees/routes.ts';
 import { registerInventoryRoutes } from '../inventory/routes.ts';
@@ -65,6 +66,8 @@ export interface AppOptions {
   webDir?: string;
   /** Secure cookies (behind HTTPS). */
   secureCookies?: boolean;
+  /** How long a resolved API token is trusted (decision 69); default `DEFAULT_API_TOKEN_TRUST_SECONDS`. */
+  apiTokenTrustMs?: number;
 }
 
 /** The Fastify instance routes are registered on: zod schemas type each handler. */
@@ -133,7 +136,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const config = request.routeOptions.config;
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
-      request.actor = await resolveApiToken(options.db, authorization.slice(7).trim());
+      request.actor = await resolveApiToken(options.db, authorization.slice(7).trim(), {
+        trustMs: options.apiTokenTrustMs ?? DEFAULT_API_TOKEN_TRUST_SECONDS * 1000,
+      });
     } else {
       const cookie = request.cookies[SESSION_COOKIE];
       const resolved = cookie ? await resolveSessionToken(options.db, cookie) : null;

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { can, type StaffActor } from '../auth/authorize.ts';
+import { changingAccess } from '../auth/sessions.ts';
 import type { CommandContext } from '../config/commands.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -147,32 +148,34 @@ export async function createNetwork(
   ctx: CommandContext,
   input: { code: string; name: string; foundingInstitutionId: string },
 ) {
-  return ctx.db.transaction().execute(async (trx) => {
-    const network = await trx
-      .insertInto('networks')
-      .values({ code: input.code, name: input.name })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('network_members')
-      .values({ network_id: network.id, institution_id: input.foundingInstitutionId })
-      .execute();
-    await trx
-      .insertInto('role_assignments')
-      .values({ staff_id: ctx.actor.staffId, role: 'network_administrator', network_id: network.id })
-      .execute();
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      networkId: network.id,
-      institutionId: input.foundingInstitutionId,
-      action: 'create',
-      entityType: 'network',
-      entityId: network.id,
-      after: { code: network.code, name: network.name, foundingInstitutionId: input.foundingInstitutionId },
-    });
-    return getNetwork(trx, network.id);
-  });
+  return changingAccess(ctx.db, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      const network = await trx
+        .insertInto('networks')
+        .values({ code: input.code, name: input.name })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('network_members')
+        .values({ network_id: network.id, institution_id: input.foundingInstitutionId })
+        .execute();
+      await trx
+        .insertInto('role_assignments')
+        .values({ staff_id: ctx.actor.staffId, role: 'network_administrator', network_id: network.id })
+        .execute();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        networkId: network.id,
+        institutionId: input.foundingInstitutionId,
+        action: 'create',
+        entityType: 'network',
+        entityId: network.id,
+        after: { code: network.code, name: network.name, foundingInstitutionId: input.foundingInstitutionId },
+      });
+      return getNetwork(trx, network.id);
+    }),
+  );
 }
 
 /** NET-2: an institution joins a network (again, possibly: history is kept). */
@@ -317,37 +320,41 @@ export async function setRelation(
 
 /** NET-2: the network administrators; they may add other staff of member institutions. */
 export async function addNetworkAdministrator(ctx: CommandContext, networkId: string, staffId: string) {
-  return ctx.db.transaction().execute(async (trx) => {
-    await loadNetwork(trx, networkId, true);
-    const staff = await trx
-      .selectFrom('staff')
-      .select(['id', 'institution_id'])
-      .where('id', '=', staffId)
-      .executeTakeFirst();
-    if (!staff) throw invalidFields([{ field: 'staffId', message: 'is not a staff account' }]);
-    const member = await trx
-      .selectFrom('network_members')
-      .select('id')
-      .where('network_id', '=', networkId)
-      .where('institution_id', '=', staff.institution_id)
-      .where('left_at', 'is', null)
-      .executeTakeFirst();
-    if (!member)
-      throw invalidFields([{ field: 'staffId', message: 'belongs to an institution outside this network' }]);
-    const row = await trx
-      .insertInto('role_assignments')
-      .values({ staff_id: staffId, role: 'network_administrator', network_id: networkId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      networkId,
-      action: 'create',
-      entityType: 'role_assignment',
-      entityId: row.id,
-      after: { staffId, role: 'network_administrator', networkId },
-    });
-    return { id: row.id, staffId, role: 'network_administrator' as const, networkId };
-  });
+  return changingAccess(ctx.db, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      await loadNetwork(trx, networkId, true);
+      const staff = await trx
+        .selectFrom('staff')
+        .select(['id', 'institution_id'])
+        .where('id', '=', staffId)
+        .executeTakeFirst();
+      if (!staff) throw invalidFields([{ field: 'staffId', message: 'is not a staff account' }]);
+      const member = await trx
+        .selectFrom('network_members')
+        .select('id')
+        .where('network_id', '=', networkId)
+        .where('institution_id', '=', staff.institution_id)
+        .where('left_at', 'is', null)
+        .executeTakeFirst();
+      if (!member)
+        throw invalidFields([
+          { field: 'staffId', message: 'belongs to an institution outside this network' },
+        ]);
+      const row = await trx
+        .insertInto('role_assignments')
+        .values({ staff_id: staffId, role: 'network_administrator', network_id: networkId })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        networkId,
+        action: 'create',
+        entityType: 'role_assignment',
+        entityId: row.id,
+        after: { staffId, role: 'network_administrator', networkId },
+      });
+      return { id: row.id, staffId, role: 'network_administrator' as const, networkId };
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, expressionBuilder } from 'kysely';
+import { type Expression, type ExpressionBuilder, expressionBuilder } from 'kysely';
 import { compiledOnce } from '../db/compiled.ts';
 import { constant, constants } from '../db/constants.ts';
 import type { Database } from '../db/schema.ts';
@@ -35,9 +35,9 @@ export const REQUEST_COLUMNS = [
  */
 export function queueAndHoldingRequests(v: {
   institutionId: string;
-  bibId: string;
-  volume: string;
-  itemId: string;
+  bibId: string | Expression<string>;
+  volume: string | Expression<string>;
+  itemId: string | Expression<string>;
 }) {
   return expressionBuilder<Database, never>()
     .selectFrom('requests')
@@ -92,4 +92,25 @@ export const lockQueueStatement = compiledOnce((trx, v: { institutionId: string;
     .where('institution_id', '=', v.institutionId)
     .where('id', '=', v.bibId)
     .forUpdate(),
+);
+
+/**
+ * The same lock, of the title of the copy with this barcode as this statement sees it (none
+ * when there is no such copy): a desk operation takes it without looking the copy up first,
+ * and checks against the item lock after it that the copy is still of this title.
+ */
+export const lockQueueOfBarcodeStatement = compiledOnce(
+  (trx, v: { institutionId: string; barcode: string }) =>
+    trx
+      .selectFrom('bib_records')
+      .select(['id', 'institution_id', 'title', 'work_key', 'withdrawn_at'])
+      .where('institution_id', '=', v.institutionId)
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('items')
+          .select('bib_id')
+          .where('institution_id', '=', v.institutionId)
+          .where('barcode', '=', v.barcode),
+      )
+      .forUpdate(),
 );

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { can, type StaffActor } from '../auth/authorize.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { ADMINISTRATIVE_PRIVILEGES, ROLE_PRIVILEGES, type Role } from '../auth/privileges.ts';
+import { changingAccess } from '../auth/sessions.ts';
 import { hashToken, newSecret } from '../auth/tokens.ts';
 import type { CommandContext } from '../config/commands.ts';
 import type { Db } from '../db/database.ts';
@@ -108,38 +109,40 @@ export async function updateStaff(
   changes: StaffChanges,
 ) {
   const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
-  return ctx.db.transaction().execute(async (trx) => {
-    const before = await getStaff(trx, institutionId, staffId);
-    const values = {
-      ...(changes.name !== undefined ? { name: changes.name } : {}),
-      ...(changes.email !== undefined ? { email: changes.email } : {}),
-      ...(changes.active !== undefined ? { active: changes.active } : {}),
-      ...(passwordHash ? { password_hash: passwordHash } : {}),
-      updated_at: new Date(),
-    };
-    await trx
-      .updateTable('staff')
-      .set(values)
-      .where('id', '=', staffId)
-      .where('institution_id', '=', institutionId)
-      .execute();
-    // Deactivating an account or setting a new password ends its sessions at once.
-    if (changes.active === false || passwordHash) {
-      await trx.deleteFrom('sessions').where('staff_id', '=', staffId).execute();
-    }
-    const after = await getStaff(trx, institutionId, staffId);
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      institutionId,
-      action: 'update',
-      entityType: 'staff',
-      entityId: staffId,
-      before,
-      after: { ...after, ...(passwordHash ? { passwordChanged: true } : {}) },
-    });
-    return after;
-  });
+  return changingAccess(ctx.db, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      const before = await getStaff(trx, institutionId, staffId);
+      const values = {
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.email !== undefined ? { email: changes.email } : {}),
+        ...(changes.active !== undefined ? { active: changes.active } : {}),
+        ...(passwordHash ? { password_hash: passwordHash } : {}),
+        updated_at: new Date(),
+      };
+      await trx
+        .updateTable('staff')
+        .set(values)
+        .where('id', '=', staffId)
+        .where('institution_id', '=', institutionId)
+        .execute();
+      // Deactivating an account or setting a new password ends its sessions at once.
+      if (changes.active === false || passwordHash) {
+        await trx.deleteFrom('sessions').where('staff_id', '=', staffId).execute();
+      }
+      const after = await getStaff(trx, institutionId, staffId);
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        institutionId,
+        action: 'update',
+        entityType: 'staff',
+        entityId: staffId,
+        before,
+        after: { ...after, ...(passwordHash ? { passwordChanged: true } : {}) },
+      });
+      return after;
+    }),
+  );
 }
 
 /**
@@ -164,60 +167,62 @@ export async function assignRole(
       { missing },
     );
   }
-  return ctx.db.transaction().execute(async (trx) => {
-    const staff = await trx
-      .selectFrom('staff')
-      .select(['id', 'institution_id'])
-      .where('id', '=', staffId)
-      .executeTakeFirst();
-    if (!staff) throw notFound('STAFF_NOT_FOUND', 'No such staff account.', { staffId });
-    const problems = [];
-    let libraryId = input.libraryId ?? null;
-    if (input.deskId) {
-      const desk = await trx
-        .selectFrom('circulation_desks')
-        .select(['library_id', 'institution_id'])
-        .where('id', '=', input.deskId)
+  return changingAccess(ctx.db, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      const staff = await trx
+        .selectFrom('staff')
+        .select(['id', 'institution_id'])
+        .where('id', '=', staffId)
         .executeTakeFirst();
-      if (!desk || desk.institution_id !== institutionId)
-        problems.push({ field: 'deskId', message: 'is not a desk of this institution' });
-      else if (libraryId && libraryId !== desk.library_id)
-        problems.push({ field: 'deskId', message: 'is not a desk of that library' });
-      else libraryId = desk.library_id;
-    }
-    if (libraryId && problems.length === 0) {
-      const library = await trx
-        .selectFrom('libraries')
-        .select('institution_id')
-        .where('id', '=', libraryId)
-        .executeTakeFirst();
-      if (!library || library.institution_id !== institutionId)
-        problems.push({ field: 'libraryId', message: 'is not a library of this institution' });
-    }
-    if (problems.length) throw invalidFields(problems);
-    const row = await trx
-      .insertInto('role_assignments')
-      .values({
-        staff_id: staffId,
-        role: input.role,
-        institution_id: institutionId,
-        library_id: libraryId,
-        desk_id: input.deskId ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const after = { staffId, role: input.role, institutionId, libraryId, deskId: input.deskId ?? null };
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      institutionId,
-      action: 'create',
-      entityType: 'role_assignment',
-      entityId: row.id,
-      after,
-    });
-    return getStaff(trx, staff.institution_id, staffId);
-  });
+      if (!staff) throw notFound('STAFF_NOT_FOUND', 'No such staff account.', { staffId });
+      const problems = [];
+      let libraryId = input.libraryId ?? null;
+      if (input.deskId) {
+        const desk = await trx
+          .selectFrom('circulation_desks')
+          .select(['library_id', 'institution_id'])
+          .where('id', '=', input.deskId)
+          .executeTakeFirst();
+        if (!desk || desk.institution_id !== institutionId)
+          problems.push({ field: 'deskId', message: 'is not a desk of this institution' });
+        else if (libraryId && libraryId !== desk.library_id)
+          problems.push({ field: 'deskId', message: 'is not a desk of that library' });
+        else libraryId = desk.library_id;
+      }
+      if (libraryId && problems.length === 0) {
+        const library = await trx
+          .selectFrom('libraries')
+          .select('institution_id')
+          .where('id', '=', libraryId)
+          .executeTakeFirst();
+        if (!library || library.institution_id !== institutionId)
+          problems.push({ field: 'libraryId', message: 'is not a library of this institution' });
+      }
+      if (problems.length) throw invalidFields(problems);
+      const row = await trx
+        .insertInto('role_assignments')
+        .values({
+          staff_id: staffId,
+          role: input.role,
+          institution_id: institutionId,
+          library_id: libraryId,
+          desk_id: input.deskId ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const after = { staffId, role: input.role, institutionId, libraryId, deskId: input.deskId ?? null };
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        institutionId,
+        action: 'create',
+        entityType: 'role_assignment',
+        entityId: row.id,
+        after,
+      });
+      return getStaff(trx, staff.institution_id, staffId);
+    }),
+  );
 }
 
 export async function revokeRole(
@@ -226,28 +231,30 @@ export async function revokeRole(
   staffId: string,
   assignmentId: string,
 ) {
-  return ctx.db.transaction().execute(async (trx) => {
-    const removed = await trx
-      .deleteFrom('role_assignments')
-      .where('id', '=', assignmentId)
-      .where('staff_id', '=', staffId)
-      .where('institution_id', '=', institutionId)
-      .returning(['role', 'library_id', 'desk_id'])
-      .executeTakeFirst();
-    if (!removed)
-      throw notFound('ROLE_ASSIGNMENT_NOT_FOUND', 'No such role assignment at this institution.', {
-        assignmentId,
+  return changingAccess(ctx.db, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      const removed = await trx
+        .deleteFrom('role_assignments')
+        .where('id', '=', assignmentId)
+        .where('staff_id', '=', staffId)
+        .where('institution_id', '=', institutionId)
+        .returning(['role', 'library_id', 'desk_id'])
+        .executeTakeFirst();
+      if (!removed)
+        throw notFound('ROLE_ASSIGNMENT_NOT_FOUND', 'No such role assignment at this institution.', {
+          assignmentId,
+        });
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        institutionId,
+        action: 'delete',
+        entityType: 'role_assignment',
+        entityId: assignmentId,
+        before: { staffId, role: removed.role, libraryId: removed.library_id, deskId: removed.desk_id },
       });
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      institutionId,
-      action: 'delete',
-      entityType: 'role_assignment',
-      entityId: assignmentId,
-      before: { staffId, role: removed.role, libraryId: removed.library_id, deskId: removed.desk_id },
-    });
-  });
+    }),
+  );
 }
 
 /** An API token for scripts, acting as the staff member who made it. Shown once; only its hash is kept. */
@@ -278,13 +285,15 @@ export async function listApiTokens(db: Db, actor: StaffActor) {
 }
 
 export async function revokeApiToken(db: Db, actor: StaffActor, tokenId: string) {
-  const row = await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', tokenId)
-    .where('staff_id', '=', actor.staffId)
-    .where('revoked_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
+  const row = await changingAccess(db, () =>
+    db
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', tokenId)
+      .where('staff_id', '=', actor.staffId)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst(),
+  );
   if (!row) throw notFound('API_TOKEN_NOT_FOUND', 'No such active API token of yours.', { tokenId });
 }
