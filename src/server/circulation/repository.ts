@@ -16,7 +16,6 @@ import { composeLetter, type LetterInput, type LetterSetting } from '../letters/
 import {
   leftOnExpiredHoldShelf,
   lockQueueOfBarcodeStatement,
-  lockQueueStatement,
   queueAndHoldingRequests,
 } from '../requests/conditions.ts';
 import type { JsonRequestRow } from '../requests/queue.ts';
@@ -155,65 +154,46 @@ export interface LendingTerms {
 }
 
 /**
- * What a desk operation reads before its transaction, in one statement (each statement costs
- * a round trip and a parse: docs/benchmarks.md): the desk and its library, the library's
- * calendar (CIRC-3), the desk institution's terms-of-use rules and terms (CIRC-2), its loan
- * limits, its name, currency and sender with its template for `letterType` (CIRC-12), and the
- * item with `barcode` there (its title and volume, for the queue lock; null when unknown).
- * All of it is configuration or an unlocked peek: what the use case must not see change is
- * read again under its locks. 404 DESK_NOT_FOUND when the desk is unknown.
+ * What a desk operation reads of its setting, in one statement written with its locks
+ * (`lockAtDesk`, decision 70): the desk and its library, the library's calendar (CIRC-3), the
+ * desk institution's terms-of-use rules and terms (CIRC-2), its loan limits, its name,
+ * currency and sender with its template for `letterType` (CIRC-12).
  */
-const selectDeskSetting = compiledOnce(
-  (db, v: { deskId: string; letterType: LetterType; barcode: string | null }) =>
-    db
-      .selectFrom('circulation_desks as d')
-      .innerJoin('libraries as l', 'l.id', 'd.library_id')
-      .innerJoin('institutions as i', 'i.id', 'd.institution_id')
-      .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
-      .select(['i.name as institution_name', 'i.code as institution_code', 'i.letters_from', 'i.currency'])
-      .select((eb) => calendarColumns(eb))
-      .select((eb) => [
-        jsonArrayFrom(
-          eb.selectFrom('terms_of_use_rules as r').selectAll('r').whereRef('r.institution_id', '=', 'i.id'),
-        ).as('rules'),
-        jsonArrayFrom(
-          eb
-            .selectFrom('terms_of_use as t')
-            .select(['t.id', 't.loanable', 't.renewals_allowed', 't.loan_period_unit', 't.loan_period'])
-            .select('t.fixed_due_date')
-            .whereRef('t.institution_id', '=', 'i.id'),
-        ).as('terms'),
-        jsonArrayFrom(
-          eb
-            .selectFrom('loan_limits as ll')
-            .select(LOAN_LIMIT_COLUMNS.map((c) => `ll.${c}` as const))
-            .whereRef('ll.institution_id', '=', 'i.id'),
-        ).as('limits'),
-        jsonObjectFrom(
-          eb
-            .selectFrom('letter_templates as lt')
-            .select(['lt.subject', 'lt.body'])
-            .whereRef('lt.institution_id', '=', 'i.id')
-            .where('lt.letter_type', '=', v.letterType),
-        ).as('template'),
-        jsonObjectFrom(
-          eb
-            .selectFrom('items as it')
-            .select(['it.id', 'it.bib_id', 'it.enumeration'])
-            .whereRef('it.institution_id', '=', 'd.institution_id')
-            .where('it.barcode', '=', v.barcode),
-        ).as('item'),
-      ])
-      .where('d.id', '=', v.deskId),
+const selectDeskSetting = compiledOnce((db, v: { deskId: string; letterType: LetterType }) =>
+  db
+    .selectFrom('circulation_desks as d')
+    .innerJoin('libraries as l', 'l.id', 'd.library_id')
+    .innerJoin('institutions as i', 'i.id', 'd.institution_id')
+    .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
+    .select(['i.name as institution_name', 'i.code as institution_code', 'i.letters_from', 'i.currency'])
+    .select((eb) => calendarColumns(eb))
+    .select((eb) => [
+      jsonArrayFrom(
+        eb.selectFrom('terms_of_use_rules as r').selectAll('r').whereRef('r.institution_id', '=', 'i.id'),
+      ).as('rules'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('terms_of_use as t')
+          .select(['t.id', 't.loanable', 't.renewals_allowed', 't.loan_period_unit', 't.loan_period'])
+          .select('t.fixed_due_date')
+          .whereRef('t.institution_id', '=', 'i.id'),
+      ).as('terms'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('loan_limits as ll')
+          .select(LOAN_LIMIT_COLUMNS.map((c) => `ll.${c}` as const))
+          .whereRef('ll.institution_id', '=', 'i.id'),
+      ).as('limits'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('letter_templates as lt')
+          .select(['lt.subject', 'lt.body'])
+          .whereRef('lt.institution_id', '=', 'i.id')
+          .where('lt.letter_type', '=', v.letterType),
+      ).as('template'),
+    ])
+    .where('d.id', '=', v.deskId),
 );
-
-export async function loadDeskSetting(
-  db: Executor,
-  deskId: string,
-  options: { letterType: LetterType; barcode: string | null },
-) {
-  return presentDeskSetting(deskId, (await selectDeskSetting(db, { deskId, ...options })).rows);
-}
 
 export type DeskSetting = ReturnType<typeof presentDeskSetting>;
 
@@ -240,9 +220,6 @@ function presentDeskSetting(deskId: string, rows: Awaited<ReturnType<typeof sele
     limits: row.limits,
     currency: row.currency,
     letter,
-    peek: row.item
-      ? { itemId: row.item.id, bibId: row.item.bib_id, enumeration: row.item.enumeration }
-      : null,
   };
 }
 
@@ -279,12 +256,13 @@ export async function deskPlace(db: Db, deskId: string): Promise<DeskPlace> {
 
 /**
  * What a desk operation on a copy reads and locks first, in one write (decision 68): the
- * desk's setting (as `loadDeskSetting`, in the transaction), the lock of the copy's title's
+ * desk's setting (`selectDeskSetting`, 404 DESK_NOT_FOUND when it is gone), the lock of the copy's title's
  * queue (found by its barcode), the copy locked with that title's queue and the requests
  * holding it, and, when given, the patron locked with their standing (as `lockPatron`).
  * PostgreSQL runs them in order, each after the lock before it: the fixed lock order holds.
  * The requests come only when the copy is still of the title whose queue was locked (else
- * null: the caller reads them afresh, as when the copy moved after a peek).
+ * null: the caller reads them afresh, `loadQueueAndHolding`). An unknown barcode is refused as
+ * `lockItemByBarcode` refuses it.
  */
 export async function lockAtDesk(
   trx: Executor,
@@ -319,9 +297,9 @@ export async function lockAtDesk(
     ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options)
     : [];
   const [settingRows, queue, firstTry, ...patronFound] = await pipelined(trx, [
-    selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType, barcode: null }),
+    selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType }),
     lockQueueOfBarcodeStatement.statement(trx, { institutionId, barcode: v.barcode }),
-    lockItemStatement.statement(trx, 'barcode with its requests', lockItemValues(institutionId, v.barcode)),
+    lockItemStatement.statement(trx, 'barcode with its requests', { institutionId, key: v.barcode }),
     ...patronLocks,
   ] as const);
   const setting = presentDeskSetting(place.deskId, settingRows.rows);
@@ -381,11 +359,7 @@ export interface LockedItem {
  * caller in an earlier statement (architecture.md).
  */
 const lockItemStatement = compiledPerShape(
-  (
-    trx,
-    v: { institutionId: string; key: string; peekItemId?: string; peekBibId?: string; peekVolume?: string },
-    by: 'barcode' | 'id' | 'barcode with requests' | 'barcode with its requests',
-  ) =>
+  (trx, v: { institutionId: string; key: string }, by: 'barcode' | 'id' | 'barcode with its requests') =>
     trx
       .selectFrom('items as i')
       .innerJoin('holdings as h', (j) =>
@@ -417,30 +391,21 @@ const lockItemStatement = compiledPerShape(
           )
           .as('on_expired_hold_shelf'),
       )
-      // CIRC-4 / CIRC-7: the title's queue and the requests holding the copy, in this
-      // statement too when the caller holds the queue lock of the title it peeked.
+      // CIRC-4 / CIRC-7: the queue of the locked row's title and volume and the requests
+      // holding the copy, in this statement too when the caller took that title's queue lock
+      // in an earlier statement (`lockAtDesk` checks that it is the same title).
       .select(() =>
         (
-          (by === 'barcode with requests'
+          (by === 'barcode with its requests'
             ? jsonArrayFrom(
                 queueAndHoldingRequests({
                   institutionId: v.institutionId,
-                  itemId: v.peekItemId as string,
-                  bibId: v.peekBibId as string,
-                  volume: v.peekVolume as string,
+                  itemId: sql.ref<string>('i.id'),
+                  bibId: sql.ref<string>('i.bib_id'),
+                  volume: sql.ref<string>('i.enumeration'),
                 }),
               )
-            : by === 'barcode with its requests'
-              ? // The title and volume of the row locked; used when they are the queue's locked.
-                jsonArrayFrom(
-                  queueAndHoldingRequests({
-                    institutionId: v.institutionId,
-                    itemId: sql.ref<string>('i.id'),
-                    bibId: sql.ref<string>('i.bib_id'),
-                    volume: sql.ref<string>('i.enumeration'),
-                  }),
-                )
-              : sql<null>`null`) as RawBuilder<JsonRequestRow[] | null>
+            : sql<null>`null`) as RawBuilder<JsonRequestRow[] | null>
         ).as('requests'),
       )
       .where('i.institution_id', '=', v.institutionId)
@@ -448,28 +413,8 @@ const lockItemStatement = compiledPerShape(
       .forUpdate('i'),
 );
 
-async function lockItemRow(
-  trx: Executor,
-  institutionId: string,
-  by: 'barcode' | 'id' | 'barcode with requests',
-  key: string,
-  requestsOf?: { itemId: string; bibId: string; volume: string },
-) {
-  return (await lockItemStatement(trx, by, lockItemValues(institutionId, key, requestsOf))).rows[0];
-}
-
-function lockItemValues(
-  institutionId: string,
-  key: string,
-  requestsOf?: { itemId: string; bibId: string; volume: string },
-) {
-  return {
-    institutionId,
-    key,
-    peekItemId: requestsOf?.itemId,
-    peekBibId: requestsOf?.bibId,
-    peekVolume: requestsOf?.volume,
-  };
+async function lockItemRow(trx: Executor, institutionId: string, by: 'barcode' | 'id', key: string) {
+  return (await lockItemStatement(trx, by, { institutionId, key })).rows[0];
 }
 
 /**
@@ -513,47 +458,6 @@ async function refuseBarcodeNotHere(trx: Executor, barcode: string): Promise<nev
     );
   }
   throw notFound('ITEM_NOT_FOUND', `No item with barcode ${barcode} is known.`, { barcode });
-}
-
-/**
- * The first two locks of the fixed order, written together (decision 68): the queue of the
- * title the caller peeked before the transaction (`lockQueueStatement`), then the item with this
- * barcode, locked as `lockItemByBarcode` locks it, with in its statement the title's queue and
- * the requests holding the peeked copy (`queueAndHoldingRequests`), read after the queue lock
- * is granted. `requests` is null when the copy locked is not the one peeked (a re-import moved
- * it since): then read them afresh (`loadQueueAndHolding`). Without a peek (no such barcode
- * here before the transaction) only the item is locked. Refuses an unknown barcode as
- * `lockItemByBarcode` does.
- */
-type ItemPeek = { itemId: string; bibId: string; enumeration: string };
-type PatronToLock = { id: string; now: Date; options: PatronLockOptions };
-
-export async function lockQueueAndItem(
-  trx: Executor,
-  institutionId: string,
-  barcode: string,
-  peek: ItemPeek | null,
-): Promise<{ item: LockedItem; requests: JsonRequestRow[] | null }> {
-  if (!peek) return { item: await lockItemByBarcode(trx, institutionId, barcode), requests: null };
-  const requestsOf = { itemId: peek.itemId, bibId: peek.bibId, volume: peek.enumeration };
-  const [queue, firstTry] = await pipelined(trx, [
-    lockQueueStatement.statement(trx, { institutionId, bibId: peek.bibId }),
-    lockItemStatement.statement(
-      trx,
-      'barcode with requests',
-      lockItemValues(institutionId, barcode, requestsOf),
-    ),
-  ] as const);
-  if (!queue.rows[0])
-    throw notFound('TITLE_NOT_FOUND', 'No such title in this institution.', { bibId: peek.bibId });
-  // The second try of `lockItemOnce`, when the first found nothing.
-  const row =
-    firstTry.rows[0] ?? (await lockItemRow(trx, institutionId, 'barcode with requests', barcode, requestsOf));
-  if (!row) return refuseBarcodeNotHere(trx, barcode);
-  const item = presentLockedItem(row);
-  const peeked =
-    item.id === peek.itemId && item.bibId === peek.bibId && item.enumeration === peek.enumeration;
-  return { item, requests: peeked ? row.requests : null };
 }
 
 /** The item by id, locked (see `lockItemStatement`). */
@@ -674,6 +578,9 @@ export interface PatronLockOptions {
   blocks?: boolean;
   activeLoans?: boolean;
 }
+
+/** The patron a desk operation locks after the item (`lockAtDesk`). */
+type PatronToLock = { id: string; now: Date; options: PatronLockOptions };
 
 /**
  * The statements of `lockPatron`: the patron's row (locked unless `lock: false`), then, when

@@ -9,13 +9,13 @@ import { type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
   closeLoanWithFineBasis,
+  deskPlace,
   insertLetter,
   letterRow,
   libraryNames,
-  loadDeskSetting,
+  lockAtDesk,
   lockOpenLoanOfItem,
   lockPatron,
-  lockQueueAndItem,
   recordHistoryWithItemState,
   setOverdueFees,
 } from './repository.ts';
@@ -47,24 +47,26 @@ export interface ReturnInput {
  */
 export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
   const now = clock(ctx);
-  // The desk, the owner's currency and return receipt, and the item's title, in one statement
-  // before the transaction (docs/benchmarks.md).
-  const setting = await loadDeskSetting(ctx.db, input.deskId, {
-    letterType: 'return_receipt',
-    barcode: input.itemBarcode,
-  });
-  const { desk, peek } = setting;
+  // The desk's institution and library (which never change), to authorize before any lock.
+  const at = await deskPlace(ctx.db, input.deskId);
   const actor = authorize(ctx.actor, 'circulation.desk', {
-    institutionId: desk.institutionId,
-    libraryId: desk.libraryId,
-    deskId: desk.id,
+    institutionId: at.institutionId,
+    libraryId: at.libraryId,
+    deskId: at.deskId,
   });
-  const ownerId = desk.institutionId;
+  const ownerId = at.institutionId;
 
   const result = await ctx.db.transaction().execute(async (trx) => {
-    // With the item, the title's queue and the request holding it (in the lock's statement,
-    // under the queue lock); nothing below changes an active request before they are used.
-    const { item, requests } = await lockQueueAndItem(trx, ownerId, input.itemBarcode, peek);
+    // One write (decision 70): the desk, the owner's currency and return receipt; the title's
+    // queue lock and the item's, with the request holding it and the title's queue (under the
+    // queue lock); nothing below changes an active request before they are used.
+    const { setting, item, requests } = await lockAtDesk(
+      trx,
+      at,
+      { letterType: 'return_receipt', barcode: input.itemBarcode },
+      null,
+    );
+    const { desk } = setting;
     const [loan] = (await lockOpenLoanOfItem(trx, { institutionId: ownerId, itemId: item.id })).rows;
     const place = {
       actingInstitutionId: desk.institutionId,

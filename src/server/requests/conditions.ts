@@ -31,7 +31,7 @@ export const REQUEST_COLUMNS = [
  * holding one copy (of any volume: a copy recatalogued to another volume keeps its requests),
  * in queue order, as a subquery. Read it under the title's queue lock: every writer of a
  * title's requests holds that lock, so a statement after the one that took it sees them all,
- * the item lock's own statement included (`lockQueueAndItem`).
+ * the item lock's own statement included (`lockAtDesk`).
  */
 export function queueAndHoldingRequests(v: {
   institutionId: string;
@@ -82,8 +82,7 @@ export function claimsItsCopy(eb: ExpressionBuilder<WithRequests, 'r'>) {
 
 /**
  * The first lock of the fixed order: the title's request queue (its bibliographic record's row).
- * Here, beside the queue's conditions, for `lockQueue` and for the item lock that follows it in
- * the same write (`lockQueueAndItem`).
+ * Here, beside the queue's conditions, for `lockQueue`.
  */
 export const lockQueueStatement = compiledOnce((trx, v: { institutionId: string; bibId: string }) =>
   trx
