@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { checkInvariants } from '../../src/server/check/invariants.ts';
 import { dayAt, plusDays } from '../../src/server/circulation/rules/index.ts';
+import { loanViewSchema } from '../../src/server/circulation/schemas.ts';
 import { type Cast, createCast } from '../support/cast.ts';
 import { buildItem } from '../support/catalogue.ts';
 import {
@@ -588,6 +590,20 @@ describe('CIRC-6 / CIRC-11 returns and the overdue fine', () => {
 });
 
 describe('CIRC-13 item history and the patron loans list', () => {
+  it("the patron loans list answers exactly its documented shape, written without the schema's pass (decision 71)", async () => {
+    const patron = await borrower();
+    for (const book of [await item(), await item({ title: 'Lent under "quotes" & <angles>' })]) {
+      expect((await lend(operator, { itemBarcode: book.barcode, patronId: patron.id })).statusCode).toBe(201);
+    }
+    const list = await operator.get(`/api/circulation/patrons/${north.institutionId}/${patron.id}/loans`);
+    expect(list.statusCode).toBe(200);
+    expect(list.headers['content-type']).toMatch(/^application\/json/);
+    const body = list.json();
+    expect(body).toHaveLength(2);
+    // Parsing drops any field the schema does not declare: equal means nothing more was sent.
+    expect(z.array(loanViewSchema).parse(body)).toEqual(body);
+  });
+
   it('CIRC-13: every loan, renewal and return with time, institution, library, desk and operator', async () => {
     const patron = await borrower();
     const book = await item();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requirePatron, requireStaff } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
 import type { RouteApp } from '../http/app.ts';
+import { serializeAsPresented } from '../http/serialize.ts';
 import { authorizedContext } from '../shared/command-context.ts';
 import { ERROR_RESPONSES } from '../shared/http-errors.ts';
 import { idParam } from '../shared/validation.ts';
@@ -106,6 +107,8 @@ export function registerCirculationRoutes(app: RouteApp, deps: { db: Db }) {
         params: z.object({ institutionId: idParam, patronId: idParam }),
         response: { 200: z.array(loanViewSchema), ...errors },
       },
+      // Up to hundreds of loans, each built field by field by `presentLoanFacts` (decision 71).
+      serializerCompiler: serializeAsPresented,
     },
     async (request) =>
       listPatronLoans(db, request.actor, request.params.institutionId, request.params.patronId),
