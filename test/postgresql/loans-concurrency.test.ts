@@ -195,8 +195,9 @@ describe('a copy moved to another title while a loan waits for it (CIRC-4, CIRC-
     release();
     await recatalogue;
     const answer = await loan;
-    // The loan locked title A's queue (where the copy was when it started), found the copy of
-    // title B once the change committed, and read B's queue: the waiting patron keeps it.
+    // The loan locked title A's queue (where the copy was when it started) and found the copy
+    // of title B once the change committed; it ran again (decision 70), locking B's queue, and
+    // read B's queue under it: the waiting patron keeps the copy.
     expect(answer?.statusCode).toBe(422);
     expect(answer?.json().details.reasons).toEqual([
       expect.objectContaining({ code: 'ITEM_REQUESTED_BY_ANOTHER_PATRON' }),

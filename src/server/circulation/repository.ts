@@ -223,6 +223,9 @@ function presentDeskSetting(deskId: string, rows: Awaited<ReturnType<typeof sele
   };
 }
 
+/** How `lockAtDesk` takes its locks: all in one write, or (`retryingDeskLocks`) step by step. */
+export type DeskLockAttempt = 'batched' | 'stepwise';
+
 /** Where a desk is: its institution and library, which never change (config/resources.ts). */
 export interface DeskPlace {
   deskId: string;
@@ -260,15 +263,18 @@ export async function deskPlace(db: Db, deskId: string): Promise<DeskPlace> {
  * queue (found by its barcode), the copy locked with that title's queue and the requests
  * holding it, and, when given, the patron locked with their standing (as `lockPatron`).
  * PostgreSQL runs them in order, each after the lock before it: the fixed lock order holds.
- * The requests come only when the copy is still of the title whose queue was locked (else
- * null: the caller reads them afresh, `loadQueueAndHolding`). An unknown barcode is refused as
- * `lockItemByBarcode` refuses it.
+ * Run it through `retryingDeskLocks`: when the write guessed wrong, the first attempt throws and
+ * the second locks step by step (the patron in a write after the item's). The requests come
+ * only when the copy is of the title whose queue was locked (else, on a second attempt whose
+ * copy moved again, null: the caller reads them afresh, `loadQueueAndHolding`). An unknown
+ * barcode is refused as `lockItemByBarcode` refuses it.
  */
 export async function lockAtDesk(
   trx: Executor,
   place: DeskPlace,
   v: { letterType: LetterType; barcode: string },
   patron: PatronToLock,
+  attempt: DeskLockAttempt,
 ): Promise<{
   setting: DeskSetting;
   item: LockedItem;
@@ -280,12 +286,14 @@ export async function lockAtDesk(
   place: DeskPlace,
   v: { letterType: LetterType; barcode: string },
   patron: null,
+  attempt: DeskLockAttempt,
 ): Promise<{ setting: DeskSetting; item: LockedItem; requests: JsonRequestRow[] | null; patron: null }>;
 export async function lockAtDesk(
   trx: Executor,
   place: DeskPlace,
   v: { letterType: LetterType; barcode: string },
   patron: PatronToLock | null,
+  attempt: DeskLockAttempt,
 ): Promise<{
   setting: DeskSetting;
   item: LockedItem;
@@ -293,9 +301,11 @@ export async function lockAtDesk(
   patron: LockedPatron | null;
 }> {
   const { institutionId } = place;
-  const patronLocks = patron
-    ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options)
-    : [];
+  // Step by step, the patron is locked after the item, in a write of its own.
+  const patronLocks =
+    patron && attempt === 'batched'
+      ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options)
+      : [];
   const [settingRows, queue, firstTry, ...patronFound] = await pipelined(trx, [
     selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType }),
     lockQueueOfBarcodeStatement.statement(trx, { institutionId, barcode: v.barcode }),
@@ -303,19 +313,57 @@ export async function lockAtDesk(
     ...patronLocks,
   ] as const);
   const setting = presentDeskSetting(place.deskId, settingRows.rows);
+  const locked = queue.rows[0];
+  const first = firstTry.rows[0];
+  // The one write guessed wrong (decision 70): no copy at the first try, when the patron's lock
+  // written behind it forbids a second try (it would lock the copy after the patron), or a
+  // copy of another title than the queue locked (its own title's requests are not under a lock
+  // held here). Rolled back and run once more step by step (`retryingDeskLocks`).
+  if (attempt === 'batched' && ((!first && patron) || (first && locked?.id !== first.bib_id))) {
+    throw new DeskLocksMissed();
+  }
   // The second try of `lockItemOnce`, when the first found nothing (its row lock, if the
-  // first try took one, is already held: no lock is taken out of order).
-  const row = firstTry.rows[0] ?? (await lockItemRow(trx, institutionId, 'barcode', v.barcode));
+  // first try took one, is already held; no lock of this write comes after it).
+  const row = first ?? (await lockItemRow(trx, institutionId, 'barcode', v.barcode));
   if (!row) return refuseBarcodeNotHere(trx, v.barcode);
   const item = presentLockedItem(row);
-  const locked = queue.rows[0];
   const [found, counted] = patronFound as [PatronFound?, StandingFound?];
   return {
     setting,
     item,
+    // Moved again between this attempt's queue lock and item lock: the caller reads them afresh.
     requests: locked && locked.id === item.bibId && row.requests ? row.requests : null,
-    patron: patron && found ? presentLockedPatron(patron.id, found, counted) : null,
+    patron: !patron
+      ? null
+      : found
+        ? presentLockedPatron(patron.id, found, counted)
+        : await lockPatron(trx, institutionId, patron.id, patron.now, patron.options),
   };
+}
+
+/**
+ * What `lockAtDesk` throws when its one write guessed wrong; the transaction rolls back with
+ * every lock it took.
+ */
+class DeskLocksMissed extends Error {
+  constructor() {
+    super('the desk operation locked another title than its copy is of, or no copy: run it again');
+  }
+}
+
+/**
+ * Runs a desk operation's transaction with its locks in one write (`lockAtDesk`), and once
+ * more, locking step by step, when that write guessed wrong: a catalogue change moved the copy
+ * to another title as the locks were taken, or the barcode found no copy (decision 70). The
+ * second run's queue lock finds the copy's new title; its patron lock comes after the item's.
+ */
+export async function retryingDeskLocks<T>(run: (attempt: DeskLockAttempt) => Promise<T>): Promise<T> {
+  try {
+    return await run('batched');
+  } catch (error) {
+    if (error instanceof DeskLocksMissed) return run('stepwise');
+    throw error;
+  }
 }
 
 export async function libraryNames(db: Executor, ids: string[]): Promise<Record<string, string>> {
