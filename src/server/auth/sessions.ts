@@ -314,7 +314,7 @@ export async function resolveApiToken(
   const trustMs = options.trustMs ?? 0;
   const known = resolvedTokensOf(db);
   const kept = known.byHash.get(tokenHash);
-  if (kept && kept.until > Date.now()) return kept.actor;
+  if (trustMs > 0 && kept && kept.until > Date.now()) return kept.actor;
   const generation = known.generation;
   const actor = await lookUpApiToken(db, tokenHash);
   if (!actor || trustMs <= 0 || generation !== known.generation) {
