@@ -2,6 +2,7 @@ import { can, type PatronActor, type Scope, type StaffActor } from '../auth/auth
 import { verifyApprover } from '../auth/sessions.ts';
 import type { Db } from '../db/database.ts';
 import { forbidden, refused } from '../shared/errors.ts';
+import type { DeskRow } from './repository.ts';
 import type { Refusal } from './rules/index.ts';
 
 /**
@@ -100,4 +101,14 @@ export function resolveOverrides(
     });
   }
   return codes;
+}
+
+/** Where a desk operation happens and who does it, as its history entries record it (CIRC-13). */
+export function actingAtDesk(desk: DeskRow, actor: StaffActor) {
+  return {
+    actingInstitutionId: desk.institutionId,
+    libraryId: desk.libraryId,
+    deskId: desk.id,
+    operatorStaffId: actor.staffId,
+  };
 }

@@ -15,6 +15,7 @@ import {
 import { refused } from '../shared/errors.ts';
 import { loadOpenTransit, receiveTransit } from '../transits/repository.ts';
 import {
+  actingAtDesk,
   approvedBy,
   type CirculationContext,
   clock,
@@ -164,12 +165,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
 
       // The loan's id is made here so that its history and receipt go in the same statement.
       const loanId = randomUUID();
-      const place = {
-        actingInstitutionId: desk.institutionId,
-        libraryId: desk.libraryId,
-        deskId: desk.id,
-        operatorStaffId: actor.staffId,
-      };
+      const place = actingAtDesk(desk, actor);
       const where = {
         institutionId: ownerId,
         itemId: item.id,

@@ -5,7 +5,7 @@ import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulf
 import { clearHoldShelf, loadQueueAndHolding, loadRequest, queueAndHoldingOf } from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
 import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '../transits/repository.ts';
-import { type CirculationContext, clock } from './context.ts';
+import { actingAtDesk, type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
   closeLoanWithFineBasis,
@@ -71,12 +71,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       );
       const { desk } = setting;
       const [loan] = (await lockOpenLoanOfItem(trx, { institutionId: ownerId, itemId: item.id })).rows;
-      const place = {
-        actingInstitutionId: desk.institutionId,
-        libraryId: desk.libraryId,
-        deskId: desk.id,
-        operatorStaffId: actor.staffId,
-      };
+      const place = actingAtDesk(desk, actor);
       const where = {
         institutionId: ownerId,
         itemId: item.id,
