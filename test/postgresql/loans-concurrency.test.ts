@@ -43,6 +43,28 @@ afterAll(async () => t.close());
 
 const db = () => t.database.db;
 
+/**
+ * A catalogue change that moves the copy to another title's holding, its transaction held open
+ * (the copy's row locked) until `release`.
+ */
+async function movingTheCopy(copy: { itemId: string }, to: { bibId: string; holdingId: string }) {
+  const [moved, move] = signal();
+  const [held, release] = signal();
+  const recatalogue = db()
+    .transaction()
+    .execute(async (trx) => {
+      await trx
+        .updateTable('items')
+        .set({ bib_id: to.bibId, holding_id: to.holdingId })
+        .where('id', '=', copy.itemId)
+        .execute();
+      move();
+      await held;
+    });
+  await moved;
+  return { release, recatalogue };
+}
+
 describe('concurrent desks (INV-1, CIRC-4, CIRC-11)', () => {
   it('INV-1: four desks lending the same item at the same moment make exactly one loan and three clear refusals', async () => {
     const book = await buildItem(db(), { institution: cast.north.institution });
@@ -172,20 +194,7 @@ describe('a copy moved to another title while a loan waits for it (CIRC-4, CIRC-
     });
     expect(placed?.json()).toMatchObject({ status: 'not_started' });
     // A catalogue change moves the copy to title B's holding, and holds it while the loan starts.
-    const [moved, move] = signal();
-    const [held, release] = signal();
-    const recatalogue = db()
-      .transaction()
-      .execute(async (trx) => {
-        await trx
-          .updateTable('items')
-          .set({ bib_id: titleB.bibId, holding_id: titleB.holdingId })
-          .where('id', '=', copyOfA.itemId)
-          .execute();
-        move();
-        await held;
-      });
-    await moved;
+    const { release, recatalogue } = await movingTheCopy(copyOfA, titleB);
     const loan = operators[1]?.post('/api/circulation/loans', {
       deskId: desks[1]?.id,
       itemBarcode: copyOfA.barcode,
@@ -204,5 +213,71 @@ describe('a copy moved to another title while a loan waits for it (CIRC-4, CIRC-
     ]);
     const loans = await db().selectFrom('loans').select('id').where('item_id', '=', copyOfA.itemId).execute();
     expect(loans).toEqual([]);
+  });
+});
+
+describe('a copy moved to another title while its return waits for it (CIRC-6, CIRC-7)', () => {
+  it('CIRC-6 / CIRC-7: the return closes the loan and answers to the queue of the title the copy is now of: it goes to the hold shelf for the patron waiting there', async () => {
+    // Title A's copy is on loan; title B's only copy is out too, and a patron waits for B,
+    // picking up at the main library, where the copy comes back.
+    const copyOfA = await buildItem(db(), {
+      institution: cast.north.institution,
+      title: 'Returned re-catalogued',
+    });
+    const titleB = await buildItem(db(), { institution: cast.north.institution, title: 'Its title now' });
+    const [borrower, waiting, holderOfB] = await Promise.all(
+      ['MOVE-RET-1', 'MOVE-RET-2', 'MOVE-RET-3'].map((identifier) =>
+        buildBorrower(db(), cast.north, { identifier }),
+      ),
+    );
+    const desk = { deskId: desks[0]?.id };
+    for (const [item, patron] of [
+      [copyOfA, borrower],
+      [titleB, holderOfB],
+    ] as const) {
+      const lent = await operators[0]?.post('/api/circulation/loans', {
+        ...desk,
+        itemBarcode: item.barcode,
+        patronId: patron?.id,
+      });
+      expect(lent?.statusCode).toBe(201);
+    }
+    const placed = await operators[0]?.post('/api/circulation/requests', {
+      requestType: 'hold',
+      bibId: titleB.bibId,
+      patronId: waiting?.id,
+      pickupLibraryId: north.libraries.main,
+    });
+    expect(placed?.json()).toMatchObject({ status: 'not_started' });
+    // A catalogue change moves the copy to title B's holding, and holds it while the return starts.
+    const { release, recatalogue } = await movingTheCopy(copyOfA, titleB);
+    const returned = operators[1]?.post('/api/circulation/returns', {
+      deskId: north.desks.main.id,
+      itemBarcode: copyOfA.barcode,
+    });
+    expect(await waitingForALock(db())).toBe(true);
+    release();
+    await recatalogue;
+    const answer = await returned;
+    // The return locked title A's queue and found the copy of title B once the change
+    // committed; it ran again step by step (decisions 70 and 72), under B's queue lock, and
+    // found B's waiting request.
+    expect(answer?.statusCode).toBe(200);
+    expect(answer?.json().loan).toMatchObject({ status: 'returned' });
+    expect(answer?.json().nextStep).toMatchObject({ kind: 'hold_shelf', requestId: placed?.json().id });
+    const open = await db()
+      .selectFrom('loans')
+      .select('id')
+      .where('item_id', '=', copyOfA.itemId)
+      .where('status', '<>', 'returned')
+      .execute();
+    expect(open).toEqual([]);
+    const receipts = await db()
+      .selectFrom('letters')
+      .select('letter_type')
+      .where('patron_id', '=', borrower?.id as string)
+      .where('letter_type', '=', 'return_receipt')
+      .execute();
+    expect(receipts).toHaveLength(1);
   });
 });

@@ -1,8 +1,11 @@
 import {
+  type CompiledQuery,
   type ExpressionBuilder,
   type Insertable,
+  type QueryResult,
   type RawBuilder,
   type Selectable,
+  type SelectQueryBuilder,
   sql,
   type Transaction,
 } from 'kysely';
@@ -20,6 +23,12 @@ import {
 } from '../requests/conditions.ts';
 import type { JsonRequestRow } from '../requests/queue.ts';
 import { notFound, refused } from '../shared/errors.ts';
+import {
+  loadOpenTransit,
+  lockOpenTransitOfBarcode,
+  type OpenTransit,
+  presentOpenTransit,
+} from '../transits/repository.ts';
 import type { LibraryCalendar, LoanLimitCount, TermsOfUseRule } from './rules/index.ts';
 
 /**
@@ -300,26 +309,80 @@ export async function lockAtDesk(
   requests: JsonRequestRow[] | null;
   patron: LockedPatron | null;
 }> {
+  const { after, ...locked } = await lockAtDeskWith(trx, place, v, patron, null, attempt);
+  return locked;
+}
+
+/**
+ * `lockAtDesk` for a return or scan in (CIRC-6, CIRC-9, CIRC-11), with what it locks and reads
+ * after the copy in the same write (decision 72): the copy's open loan, the loan's patron, the
+ * copy's open transit, and what a fine is computed from (`OpenLoanOfCopy`).
+ */
+export async function lockAtDeskToReturn(
+  trx: Executor,
+  place: DeskPlace,
+  v: { barcode: string },
+  attempt: DeskLockAttempt,
+) {
+  const { after, ...locked } = await lockAtDeskWith(
+    trx,
+    place,
+    { letterType: 'return_receipt', barcode: v.barcode },
+    null,
+    openLoanOfCopy,
+    attempt,
+  );
+  return { ...locked, ...(after as OpenLoanOfCopy) };
+}
+
+/**
+ * What a desk operation locks and reads after the copy's lock and before the patron's: in the
+ * one write, by statements that find the copy again by its barcode (which cannot change while
+ * the copy is locked), or, step by step, by the copy's id.
+ */
+interface AfterTheCopy<T> {
+  statements(trx: Executor, institutionId: string, barcode: string): readonly CompiledQuery[];
+  /** From the statements' results; null when they are not of the copy locked (guessed wrong). */
+  fromResults(results: readonly QueryResult<unknown>[], item: LockedItem): T | null;
+  stepwise(trx: Executor, item: LockedItem): Promise<T>;
+}
+
+async function lockAtDeskWith<T>(
+  trx: Executor,
+  place: DeskPlace,
+  v: { letterType: LetterType; barcode: string },
+  patron: PatronToLock | null,
+  after: AfterTheCopy<T> | null,
+  attempt: DeskLockAttempt,
+): Promise<{
+  setting: DeskSetting;
+  item: LockedItem;
+  requests: JsonRequestRow[] | null;
+  patron: LockedPatron | null;
+  after: T | null;
+}> {
   const { institutionId } = place;
-  // Step by step, the patron is locked after the item, in a write of its own.
+  // Step by step, what comes after the item is locked in writes of its own.
+  const batched = attempt === 'batched';
+  const afterStatements = after && batched ? after.statements(trx, institutionId, v.barcode) : [];
   const patronLocks =
-    patron && attempt === 'batched'
-      ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options)
-      : [];
-  const [settingRows, queue, firstTry, ...patronFound] = await pipelined(trx, [
+    patron && batched ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options) : [];
+  const [settingRows, queue, firstTry, ...rest] = await pipelined(trx, [
     selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType }),
     lockQueueOfBarcodeStatement.statement(trx, { institutionId, barcode: v.barcode }),
     lockItemStatement.statement(trx, 'barcode with its requests', { institutionId, key: v.barcode }),
+    ...afterStatements,
     ...patronLocks,
   ] as const);
   const setting = presentDeskSetting(place.deskId, settingRows.rows);
   const locked = queue.rows[0];
   const first = firstTry.rows[0];
-  // The one write guessed wrong (decision 70): no copy at the first try, when the patron's lock
-  // written behind it forbids a second try (it would lock the copy after the patron), or a
-  // copy of another title than the queue locked (its own title's requests are not under a lock
-  // held here). Rolled back and run once more step by step (`retryingDeskLocks`).
-  if (attempt === 'batched' && ((!first && patron) || (first && locked?.id !== first.bib_id))) {
+  // The one write guessed wrong (decision 70): no copy at the first try, when locks written
+  // behind it forbid a second try (it would lock the copy after them), or a copy of another
+  // title than the queue locked (its own title's requests are not under a lock held here).
+  // Rolled back and run once more step by step (`retryingDeskLocks`).
+  const lockedBehind = patronLocks.length > 0 || afterStatements.length > 0;
+  if (batched && ((!first && lockedBehind) || (first && locked?.id !== first.bib_id))) {
     throw new DeskLocksMissed();
   }
   // The second try of `lockItemOnce`, when the first found nothing (its row lock, if the
@@ -327,7 +390,14 @@ export async function lockAtDesk(
   const row = first ?? (await lockItemRow(trx, institutionId, 'barcode', v.barcode));
   if (!row) return refuseBarcodeNotHere(trx, v.barcode);
   const item = presentLockedItem(row);
-  const [found, counted] = patronFound as [PatronFound?, StandingFound?];
+  let following: T | null = null;
+  if (after) {
+    following = batched
+      ? after.fromResults(rest.slice(0, afterStatements.length), item)
+      : await after.stepwise(trx, item);
+    if (following === null) throw new DeskLocksMissed();
+  }
+  const [found, counted] = rest.slice(afterStatements.length) as [PatronFound?, StandingFound?];
   return {
     setting,
     item,
@@ -338,8 +408,141 @@ export async function lockAtDesk(
       : found
         ? presentLockedPatron(patron.id, found, counted)
         : await lockPatron(trx, institutionId, patron.id, patron.now, patron.options),
+    after: following,
   };
 }
+
+/** What a return locks and reads after the copy (`lockAtDeskToReturn`). */
+export interface OpenLoanOfCopy {
+  /** The copy's open loan (active, lost or claimed returned), locked; null for a scan in. */
+  loan: LoanRow | null;
+  /** The loan's patron, locked (for the fees; a return is never refused, so no blocks are read). */
+  patron: LockedPatron | null;
+  /** The copy's open transit, locked (CIRC-9). */
+  transit: OpenTransit | null;
+  /** CIRC-11: the loan's terms of use and the calendar of the copy's home library. */
+  fineBasis: { terms: TermsRow; ownerCalendar: LibraryCalendar } | null;
+}
+
+type LoanRow = Selectable<Database['loans']>;
+
+/** The copy's open loan, found by the copy's barcode (see `AfterTheCopy`). */
+const openLoanOfBarcode = (
+  eb: ExpressionBuilder<Database, 'loans'>,
+  institutionId: string,
+  barcode: string,
+) =>
+  eb.and([
+    eb('loans.institution_id', '=', institutionId),
+    eb('loans.item_id', '=', (sub) =>
+      sub
+        .selectFrom('items')
+        .select('items.id')
+        .where('items.institution_id', '=', institutionId)
+        .where('items.barcode', '=', barcode),
+    ),
+    eb('loans.status', '<>', constant('returned')),
+  ]);
+
+const lockOpenLoanOfBarcode = compiledOnce((trx, v: { institutionId: string; barcode: string }) =>
+  trx
+    .selectFrom('loans')
+    .selectAll()
+    .where((eb) => openLoanOfBarcode(eb, v.institutionId, v.barcode))
+    .forUpdate(),
+);
+
+/** The patron of the copy's open loan, locked after the loan (the fixed order). */
+const lockPatronOfOpenLoanOfBarcode = compiledOnce((trx, v: { institutionId: string; barcode: string }) =>
+  patronColumns(trx.selectFrom('patrons'))
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('loans')
+        .select('loans.patron_id')
+        .where((w) => openLoanOfBarcode(w, v.institutionId, v.barcode)),
+    )
+    .forUpdate(),
+);
+
+/** CIRC-11: the open loan's terms of use and its copy's home library's calendar, by the copy's barcode. */
+const selectFineBasisOfBarcode = compiledOnce((trx, v: { institutionId: string; barcode: string }) =>
+  trx
+    .selectFrom('loans')
+    .innerJoin('terms_of_use as t', (j) =>
+      j.onRef('t.institution_id', '=', 'loans.institution_id').onRef('t.id', '=', 'loans.terms_of_use_id'),
+    )
+    .innerJoin('items as it', (j) =>
+      j.onRef('it.institution_id', '=', 'loans.institution_id').onRef('it.id', '=', 'loans.item_id'),
+    )
+    .innerJoin('holdings as h', (j) =>
+      j.onRef('h.institution_id', '=', 'it.institution_id').onRef('h.id', '=', 'it.holding_id'),
+    )
+    .innerJoin('libraries as l', 'l.id', 'h.library_id')
+    .innerJoin('institutions as i', 'i.id', 'l.institution_id')
+    .selectAll('t')
+    .select(['loans.id as loan_id', 'l.id as home_library_id'])
+    .select((eb) => calendarColumns(eb as unknown as ExpressionBuilder<CalendarSource, 'l' | 'i'>))
+    .where((eb) => openLoanOfBarcode(eb, v.institutionId, v.barcode)),
+);
+
+const openLoanOfCopy: AfterTheCopy<OpenLoanOfCopy> = {
+  statements: (trx, institutionId, barcode) => [
+    lockOpenLoanOfBarcode.statement(trx, { institutionId, barcode }),
+    lockPatronOfOpenLoanOfBarcode.statement(trx, { institutionId, barcode }),
+    lockOpenTransitOfBarcode.statement(trx, { institutionId, barcode }),
+    selectFineBasisOfBarcode.statement(trx, { institutionId, barcode }),
+  ],
+  fromResults(results, item) {
+    const [loans, patrons, transits, bases] = results as [
+      QueryResult<LoanRow>,
+      PatronFound,
+      QueryResult<Parameters<typeof presentOpenTransit>[0]>,
+      Awaited<ReturnType<typeof selectFineBasisOfBarcode>>,
+    ];
+    const loan = loans.rows[0] ?? null;
+    const transit = transits.rows[0] ?? null;
+    const basis = bases.rows[0];
+    // Each found the copy again by its barcode; any row of another copy or loan is a wrong guess.
+    if (loan && loan.item_id !== item.id) return null;
+    if (transit && transit.item_id !== item.id) return null;
+    if (!loan)
+      return patrons.rows.length > 0 || basis
+        ? null
+        : { loan, patron: null, transit: transit && presentOpenTransit(transit), fineBasis: null };
+    if (patrons.rows[0]?.id !== loan.patron_id || basis?.loan_id !== loan.id) return null;
+    const { loan_id, home_library_id, time_zone, hours, closed, ...terms } = basis;
+    return {
+      loan,
+      patron: presentLockedPatron(loan.patron_id, patrons, undefined),
+      transit: transit && presentOpenTransit(transit),
+      fineBasis: { terms, ownerCalendar: toCalendar({ time_zone, hours, closed }) },
+    };
+  },
+  async stepwise(trx, item) {
+    const institutionId = item.institutionId;
+    const [loan] = (await lockOpenLoanOfItem(trx, { institutionId, itemId: item.id })).rows;
+    // No blocks are read (a return is never refused), so the patron's lock needs no clock.
+    const patron = loan
+      ? await lockPatron(trx, institutionId, loan.patron_id, new Date(0), { blocks: false })
+      : null;
+    const transit = await loadOpenTransit(trx, institutionId, item.id);
+    if (!loan) return { loan: null, patron, transit, fineBasis: null };
+    const [terms, calendar] = await pipelined(trx, [
+      selectTerms.statement(trx, { institutionId, termsOfUseId: loan.terms_of_use_id }),
+      selectCalendar.statement(trx, { libraryId: item.homeLibraryId }),
+    ] as const);
+    return {
+      loan,
+      patron,
+      transit,
+      fineBasis: {
+        terms: termsFound(terms.rows, loan.terms_of_use_id),
+        ownerCalendar: calendarFound(calendar.rows, item.homeLibraryId),
+      },
+    };
+  },
+};
 
 /**
  * What `lockAtDesk` throws when its one write guessed wrong; the transaction rolls back with
@@ -585,12 +788,16 @@ export function activeBlocks(
  * counted under the patron lock so that two desks cannot both see one loan below a limit).
  * `blocks: false` without `activeLoans` skips the second statement (blocks then read empty).
  */
+/** The columns of a patron a desk operation reads (`presentLockedPatron`). */
+function patronColumns<DB extends Database, TB extends 'patrons'>(query: SelectQueryBuilder<DB, TB, object>) {
+  return query
+    .select(['id', 'institution_id', 'first_name', 'last_name', 'preferred_name', 'user_group_id'])
+    .select(['expiry_date', 'status', 'email', 'emails']);
+}
+
 const selectPatron = compiledPerShape(
   (trx, v: { institutionId: string; patronId: string }, lock: 'lock' | 'read') => {
-    const query = trx
-      .selectFrom('patrons')
-      .select(['id', 'institution_id', 'first_name', 'last_name', 'preferred_name', 'user_group_id'])
-      .select(['expiry_date', 'status', 'email', 'emails'])
+    const query = patronColumns(trx.selectFrom('patrons'))
       .where('institution_id', '=', v.institutionId)
       .where('id', '=', v.patronId);
     return lock === 'lock' ? query.forUpdate() : query;
@@ -656,11 +863,16 @@ function patronStatements(
     : ([lookup] as const);
 }
 
+/** The patron's row locked, for a batch of a caller's own (`pipelined`); no standing is read. */
+export function patronLockStatement(trx: Executor, institutionId: string, patronId: string) {
+  return selectPatron.statement(trx, 'lock', { institutionId, patronId });
+}
+
 type PatronFound = Awaited<ReturnType<typeof selectPatron>>;
 type StandingFound = Awaited<ReturnType<typeof selectPatronStanding>>;
 
 /** The patron as `lockPatron` gives it, from its statements' results (404 PATRON_NOT_FOUND). */
-function presentLockedPatron(
+export function presentLockedPatron(
   patronId: string,
   found: PatronFound,
   counted: StandingFound | undefined,
@@ -816,9 +1028,13 @@ export async function recordHistoryWithItemState(
   trx: Executor,
   state: { in_place: boolean; process_type: Database['items']['process_type'] } | null,
   e: HistoryEntry,
-  /** The transaction's last write: COMMIT goes with it (`pipelined`, decision 68). */
-  options: { commit?: boolean } = {},
+  /**
+   * The transaction's last write: COMMIT goes with it (`pipelined`, decision 68); `after`: the
+   * writes this one is sent after, in the same write (decision 72).
+   */
+  options: { commit?: boolean; after?: readonly CompiledQuery[] } = {},
 ): Promise<void> {
+  const { after = [], ...pipelining } = options;
   const statement = state
     ? insertHistoryWithItemState.statement(trx, {
         in_place: state.in_place,
@@ -826,7 +1042,7 @@ export async function recordHistoryWithItemState(
         ...slotValues('history_', historyRow(e)),
       })
     : insertHistory.statement(trx, slotValues('history_', historyRow(e)));
-  await pipelined(trx, [statement], options);
+  await pipelined(trx, [...after, statement], pipelining);
 }
 
 const insertHistoryWithItemState = compiledOnce((trx, v: Record<string, unknown>) =>
@@ -1007,11 +1223,16 @@ export async function writeLetter(trx: Executor, letter: LetterToWrite): Promise
 
 /** A composed letter into the outbox; null when one with its Message-ID is there (a repeated step). */
 export async function insertLetter(trx: Executor, row: ReturnType<typeof letterRow>): Promise<string | null> {
-  const [written] = (await insertLetterStatement(trx, slotValues('letter_', row))).rows;
+  const [written] = (await insertLetterOnce(trx, slotValues('letter_', row))).rows;
   return written?.id ?? null;
 }
 
-const insertLetterStatement = compiledOnce((trx, v: Record<string, unknown>) =>
+/** `insertLetter`'s statement, to be sent with others (`pipelined`); a repeated message id writes nothing. */
+export function insertLetterStatement(trx: Executor, row: ReturnType<typeof letterRow>): CompiledQuery {
+  return insertLetterOnce.statement(trx, slotValues('letter_', row));
+}
+
+const insertLetterOnce = compiledOnce((trx, v: Record<string, unknown>) =>
   trx
     .insertInto('letters')
     .values(rowOfSlots(v, 'letter_', LETTER_COLUMNS) as Insertable<Database['letters']>)
@@ -1117,27 +1338,6 @@ export const closeLoanAsReturned = compiledOnce(
       .where('institution_id', '=', v.institutionId)
       .where('id', '=', v.loanId),
 );
-
-/**
- * CIRC-6 / CIRC-11: the returned loan closed, with what its fine is computed from read in the
- * same write (decision 68): the loan's terms of use and the calendar of the item's home library
- * (fines skip the owner's closed days).
- */
-export async function closeLoanWithFineBasis(
-  trx: Executor,
-  close: Parameters<typeof closeLoanAsReturned>[1],
-  basis: { termsOfUseId: string; homeLibraryId: string },
-) {
-  const [, terms, calendar] = await pipelined(trx, [
-    closeLoanAsReturned.statement(trx, close),
-    selectTerms.statement(trx, { institutionId: close.institutionId, termsOfUseId: basis.termsOfUseId }),
-    selectCalendar.statement(trx, { libraryId: basis.homeLibraryId }),
-  ] as const);
-  return {
-    terms: termsFound(terms.rows, basis.termsOfUseId),
-    ownerCalendar: calendarFound(calendar.rows, basis.homeLibraryId),
-  };
-}
 
 /** A loan by id, locked (CIRC-5: a renewal reads its state under this lock). */
 export const lockLoan = compiledOnce((trx, v: { institutionId: string; loanId: string }) =>

@@ -1,20 +1,26 @@
+import type { CompiledQuery } from 'kysely';
 import { authorize } from '../auth/authorize.ts';
+import { pipelined } from '../db/pipeline.ts';
 import { refundLostFeesOnReturn } from '../fees/repository.ts';
 import { renderLetter } from '../letters/templates.ts';
 import { holdShelfSlipUrl, putOnHoldShelf, sendToPickup } from '../requests/fulfil.ts';
 import { clearHoldShelf, loadQueueAndHolding, loadRequest, queueAndHoldingOf } from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
-import { loadOpenTransit, openTransit, receiveTransit, transitSlipUrl } from '../transits/repository.ts';
+import {
+  openTransit,
+  receiveTransit,
+  receiveTransitStatement,
+  transitSlipUrl,
+} from '../transits/repository.ts';
 import { actingAtDesk, type CirculationContext, clock } from './context.ts';
 import { presentLoan } from './present.ts';
 import {
-  closeLoanWithFineBasis,
+  closeLoanAsReturned,
   deskPlace,
-  insertLetter,
+  insertLetterStatement,
   letterRow,
   libraryNames,
-  lockAtDesk,
-  lockOpenLoanOfItem,
+  lockAtDeskToReturn,
   lockPatron,
   recordHistoryWithItemState,
   retryingDeskLocks,
@@ -59,18 +65,18 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
 
   const result = await retryingDeskLocks((attempt) =>
     ctx.db.transaction().execute(async (trx) => {
-      // One write (decision 70): the desk, the owner's currency and return receipt; the title's
-      // queue lock and the item's, with the request holding it and the title's queue (under the
-      // queue lock); nothing below changes an active request before they are used.
-      const { setting, item, requests } = await lockAtDesk(
+      // One write (decisions 70 and 72): the desk, the owner's currency and return receipt; the
+      // title's queue lock and the item's, with the request holding it and the title's queue
+      // (under the queue lock); the item's open loan, its patron and its open transit, locked in
+      // that order, and what a fine is computed from. Nothing below changes an active request
+      // before they are used.
+      const { setting, item, requests, loan, patron, transit, fineBasis } = await lockAtDeskToReturn(
         trx,
         at,
-        { letterType: 'return_receipt', barcode: input.itemBarcode },
-        null,
+        { barcode: input.itemBarcode },
         attempt,
       );
       const { desk } = setting;
-      const [loan] = (await lockOpenLoanOfItem(trx, { institutionId: ownerId, itemId: item.id })).rows;
       const place = actingAtDesk(desk, actor);
       const where = {
         institutionId: ownerId,
@@ -80,26 +86,30 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         loanId: loan?.id ?? null,
         patronId: loan?.patron_id ?? null,
       };
+      // Writes nothing below reads (the loan closed, the receipt) travel with the transaction's
+      // last write and its COMMIT; a step that reads or writes more sends them first, in order.
+      const pending: CompiledQuery[] = [];
+      const sendPending = async () => {
+        if (pending.length > 0) await pipelined(trx, pending.splice(0));
+      };
       let fine: { amountMinor: number; currency: string; overdueDays: number; chargedDays: number } | null =
         null;
       let returnDetails: Record<string, unknown> = {};
-      if (loan) {
-        // Locked for the fees; a return is never refused, so its blocks are not read.
-        const patron = await lockPatron(trx, ownerId, loan.patron_id, now, { blocks: false });
-        const { terms, ownerCalendar } = await closeLoanWithFineBasis(
-          trx,
-          {
+      if (loan && patron && fineBasis) {
+        const { terms, ownerCalendar } = fineBasis;
+        pending.push(
+          closeLoanAsReturned.statement(trx, {
             institutionId: ownerId,
             loanId: loan.id,
             now,
             deskId: desk.id,
             deskInstitutionId: desk.institutionId,
             staffId: actor.staffId,
-          },
-          { termsOfUseId: loan.terms_of_use_id, homeLibraryId: item.homeLibraryId },
+          }),
         );
         // CIRC-11: a lost item that comes back refunds (and waives) its lost fees per the terms.
         if (loan.status === 'lost') {
+          await sendPending();
           await refundLostFeesOnReturn(trx, {
             institutionId: ownerId,
             loanId: loan.id,
@@ -125,7 +135,8 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         });
         const currency = setting.currency;
         fine = { ...computed, currency };
-        if (computed.amountMinor > 0)
+        if (computed.amountMinor > 0) {
+          await sendPending();
           await setOverdueFees(
             trx,
             [
@@ -140,6 +151,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
             ],
             now,
           );
+        }
         const owner = setting.letter.institution.name;
         // CIRC-6 / CIRC-12: the owner sends the return receipt, wherever the item came back.
         const receipt = {
@@ -162,7 +174,9 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
           messageId: `return-receipt-${loan.id}@shelfshare`,
           at: now,
         };
-        await insertLetter(trx, letterRow(receipt, renderLetter(setting.letter, patron.name, receipt)));
+        pending.push(
+          insertLetterStatement(trx, letterRow(receipt, renderLetter(setting.letter, patron.name, receipt))),
+        );
         returnDetails = {
           dueAt: loan.due_at.toISOString(),
           fineMinor: computed.amountMinor,
@@ -171,13 +185,15 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       }
 
       // CIRC-8: a scanned item leaves any expired hold shelf list.
-      if (item.onExpiredHoldShelf) await clearHoldShelf(trx, ownerId, item.id, now);
-      const transit = await loadOpenTransit(trx, ownerId, item.id);
+      if (item.onExpiredHoldShelf) {
+        await sendPending();
+        await clearHoldShelf(trx, ownerId, item.id, now);
+      }
       // The request holding the item and the title's queue (read afresh if the copy moved).
       const queueOf = { bibId: item.bibId, volume: item.enumeration };
       const { queue, holding } = requests
         ? queueAndHoldingOf(requests, queueOf, item.id)
-        : await loadQueueAndHolding(trx, ownerId, queueOf, item.id);
+        : await sendPending().then(() => loadQueueAndHolding(trx, ownerId, queueOf, item.id));
       let receivedTransitId: string | null = null;
       let openTransitForRequest: { requestId: string; toLibraryId: string } | null = null;
       if (transit && transit.reason === 'request' && holding && holding.id === transit.requestId) {
@@ -227,12 +243,15 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         decision.toLibraryId === otherTransit.toLibraryId &&
         otherTransit.fromLibraryId === desk.libraryId;
       if (otherTransit && !repeated) {
-        await receiveTransit(trx, otherTransit, { deskId: desk.id, staffId: actor.staffId, now });
+        pending.push(
+          receiveTransitStatement(trx, otherTransit, { deskId: desk.id, staffId: actor.staffId, now }),
+        );
         receivedTransitId = otherTransit.id;
       }
       let holdShelfExpiresAt: Date | null = null;
       const from = { libraryId: desk.libraryId, deskId: desk.id, staffId: actor.staffId };
       if (decision.kind === 'hold_shelf') {
+        await sendPending();
         if (transit && !receivedTransitId) {
           await receiveTransit(trx, transit, { deskId: desk.id, staffId: actor.staffId, now });
           receivedTransitId = transit.id;
@@ -245,6 +264,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
           keptDestination = true;
           transitId = transit.id;
         } else {
+          await sendPending();
           const request = await loadRequest(trx, ownerId, decision.requestId);
           transitId = (await sendToPickup(trx, request, item, from, place, now)).transitId;
         }
@@ -253,6 +273,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         transitId = otherTransit.id;
         slipUrl = transitSlipUrl(ownerId, transitId);
       } else if (decision.kind === 'transit') {
+        await sendPending();
         transitId = (
           await openTransit(trx, {
             institutionId: ownerId,
@@ -290,7 +311,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         requesters,
       });
       if (keptDestination) text = `${text} (still in transit for its request: keep it travelling)`;
-      // The transaction's last write: its COMMIT travels with it (decision 68).
+      // The transaction's last write, after the pending ones: its COMMIT travels with it (decision 68).
       await recordHistoryWithItemState(
         trx,
         itemState,
@@ -307,7 +328,7 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
             ...(keptDestination ? { keptDestination: true } : {}),
           },
         },
-        { commit: true },
+        { commit: true, after: pending },
       );
       return {
         loanId: loan?.id ?? null,

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Actor, PatronActor } from '../auth/authorize.ts';
 import { authorize } from '../auth/authorize.ts';
 import { presentRefusal } from '../circulation/context.ts';
-import { type Executor, lockItemById, lockPatron, patronName } from '../circulation/repository.ts';
+import { type Executor, lockItemById, patronName } from '../circulation/repository.ts';
 import { dayAt, selectTermsOfUse } from '../circulation/rules/index.ts';
 import type { Db } from '../db/database.ts';
 import { badRequest, conflict, notFound, refused } from '../shared/errors.ts';
@@ -11,10 +11,11 @@ import {
   closeRequest,
   fillTargets,
   insertRequest,
-  loadPlacingState,
   loadRequest,
   loadRequestSetting,
   lockQueue,
+  lockToPlaceRequest,
+  type PlacingState,
   type RequestRow,
   recordRequestHistory,
   releaseTargets,
@@ -112,21 +113,21 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
   }
 
   const requestId = await db.transaction().execute(async (trx) => {
-    // The fixed lock order: the title's request queue, the item, the patron.
-    const title = await lockQueue(trx, ownerId, bibId);
-    const item = input.itemId !== undefined ? await lockItemById(trx, ownerId, input.itemId) : null;
-    // The patron's blocks are read with the rest below, after this lock (PAT-7).
-    const locked = await lockPatron(trx, ownerId, patronId, now, { blocks: false });
-    // INV-4 / CIRC-7 / CIRC-2: the patron's blocks, active request for the work, the copies and
-    // the next place in the queue, in one statement after the three locks, so that it sees
+    // The fixed lock order: the title's request queue, the item, the patron; then INV-4 /
+    // CIRC-7 / CIRC-2: the patron's blocks, active request for the work, the copies and the
+    // next place in the queue, in one statement after the three locks, so that it sees
     // whatever another request, loan or return of this title or patron committed meanwhile.
-    const state = await loadPlacingState(trx, {
+    const {
+      title,
+      item,
+      patron: locked,
+      state,
+    } = await lockToPlaceRequest(trx, {
       institutionId: ownerId,
       bibId,
       volume,
-      workKey: title.workKey,
-      itemId: item?.id ?? null,
-      patronId: locked.id,
+      itemId: input.itemId ?? null,
+      patronId,
       now,
     });
     const patron = { ...locked, blocks: state.blocks };
@@ -191,6 +192,8 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
           }
         : null,
       now,
+      // The transaction's last write: its COMMIT travels with it (decision 68).
+      { commit: true },
     );
     return id;
   });
@@ -202,7 +205,7 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
  * owner's terms of use for this patron say of each (CIRC-2).
  */
 function copiesForRequest(
-  copies: Awaited<ReturnType<typeof loadPlacingState>>['copies'],
+  copies: PlacingState['copies'],
   setting: NonNullable<Awaited<ReturnType<typeof loadRequestSetting>>>,
   userGroupId: string,
 ): (CopyForRequest & { barcode: string })[] {

@@ -5,7 +5,11 @@ import {
   type Executor,
   type HistoryEntry,
   historyRow,
+  type LockedItem,
+  lockItemById,
   lockPatron,
+  patronLockStatement,
+  presentLockedPatron,
   recordHistory,
   toTermsRule,
   writeLetter,
@@ -13,6 +17,7 @@ import {
 import type { TermsOfUseRule } from '../circulation/rules/index.ts';
 import { compiledOnce, compiledPerShape } from '../db/compiled.ts';
 import { constant, constants } from '../db/constants.ts';
+import { pipelined } from '../db/pipeline.ts';
 import type { Database, LetterType, PickupLocationPolicy, RequestStatus } from '../db/schema.ts';
 import { notFound } from '../shared/errors.ts';
 import {
@@ -45,7 +50,15 @@ export interface QueueTitle {
 }
 
 export async function lockQueue(trx: Executor, institutionId: string, bibId: string): Promise<QueueTitle> {
-  const [row] = (await lockQueueStatement(trx, { institutionId, bibId })).rows;
+  return presentQueueTitle((await lockQueueStatement(trx, { institutionId, bibId })).rows, bibId);
+}
+
+/** The title `lockQueueStatement` locked; 404 TITLE_NOT_FOUND when none. */
+function presentQueueTitle(
+  rows: Awaited<ReturnType<typeof lockQueueStatement>>['rows'],
+  bibId: string,
+): QueueTitle {
+  const [row] = rows;
   if (!row) throw notFound('TITLE_NOT_FOUND', 'No such title in this institution.', { bibId });
   return {
     id: row.id,
@@ -586,96 +599,109 @@ export async function loadRequestSetting(
  * (as `availableCopies` decides it, CIRC-7) and on loan to the patron, and the next free place
  * at the end of the queue (as `nextQueuePosition`, INV-3).
  */
-export async function loadPlacingState(
-  trx: Executor,
-  key: {
-    institutionId: string;
-    bibId: string;
-    volume: string;
-    workKey: string;
-    itemId: string | null;
-    patronId: string;
-    now: Date;
-  },
-) {
+/** Whose request for what: the title and volume, or the one item of an item request. */
+type PlacingKey = {
+  institutionId: string;
+  bibId: string;
+  volume: string;
+  itemId: string | null;
+  patronId: string;
+  now: Date;
+};
+
+const placingState = compiledPerShape((trx, key: PlacingKey, level: 'item' | 'title') => {
   const { institutionId, bibId, volume, patronId } = key;
-  const row = await trx
-    .selectNoFrom((eb) => [
-      jsonArrayFrom(activeBlocks(eb, institutionId, patronId, key.now)).as('blocks'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('requests')
-          .select('id')
-          .where('institution_id', '=', institutionId)
-          .where('patron_id', '=', patronId)
-          .where('work_key', '=', key.workKey)
-          .where('volume', '=', volume)
-          .where('status', 'in', constants(ACTIVE_STATUSES))
-          .limit(1),
-      ).as('existing'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('items as i')
-          .innerJoin('holdings as h', (j) =>
-            j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
-          )
-          .select([
-            'i.id',
-            'i.barcode',
-            'i.item_policy_id',
-            'i.material_type_id',
-            'h.location_id',
-            'h.library_id',
-          ])
-          .select((c) => [
-            c
-              .and([
-                c('i.bib_id', '=', bibId),
-                c('i.enumeration', '=', volume),
-                c('i.in_place', '=', true),
-                c.not(
-                  c.exists(
-                    c
-                      .selectFrom('requests as r')
-                      .select('r.id')
-                      .whereRef('r.institution_id', '=', 'i.institution_id')
-                      .whereRef('r.item_id', '=', 'i.id')
-                      .where(claimsItsCopy),
-                  ),
-                ),
-              ])
-              .as('available'),
-            c
-              .exists(
-                c
-                  .selectFrom('loans as l')
-                  .select('l.id')
-                  .whereRef('l.institution_id', '=', 'i.institution_id')
-                  .whereRef('l.item_id', '=', 'i.id')
-                  .where('l.patron_id', '=', patronId)
-                  .where('l.status', '<>', constant('returned')),
-              )
-              .as('on_loan_to_patron'),
-          ])
-          .where('i.institution_id', '=', institutionId)
-          .where('i.withdrawn_at', 'is', null)
-          .where((w) =>
-            key.itemId !== null
-              ? w('i.id', '=', key.itemId)
-              : w.and([w('i.bib_id', '=', bibId), w('i.enumeration', '=', volume)]),
-          )
-          .orderBy('i.barcode'),
-      ).as('copies'),
+  return trx.selectNoFrom((eb) => [
+    jsonArrayFrom(activeBlocks(eb, institutionId, patronId, key.now)).as('blocks'),
+    jsonObjectFrom(
       eb
         .selectFrom('requests')
-        .select((c) => c.fn.max('queue_position').as('last'))
+        .select('id')
         .where('institution_id', '=', institutionId)
-        .where('bib_id', '=', bibId)
+        .where('patron_id', '=', patronId)
+        // The work of the title as the queue lock left it (read after that lock).
+        .where('work_key', '=', (w) =>
+          w
+            .selectFrom('bib_records')
+            .select('work_key')
+            .where('institution_id', '=', institutionId)
+            .where('id', '=', bibId),
+        )
         .where('volume', '=', volume)
-        .where('queue_position', 'is not', null)
-        .as('last_position'),
-    ])
-    .executeTakeFirstOrThrow();
+        .where('status', 'in', constants(ACTIVE_STATUSES))
+        .limit(1),
+    ).as('existing'),
+    jsonArrayFrom(
+      eb
+        .selectFrom('items as i')
+        .innerJoin('holdings as h', (j) =>
+          j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
+        )
+        .select([
+          'i.id',
+          'i.barcode',
+          'i.item_policy_id',
+          'i.material_type_id',
+          'h.location_id',
+          'h.library_id',
+        ])
+        .select((c) => [
+          c
+            .and([
+              c('i.bib_id', '=', bibId),
+              c('i.enumeration', '=', volume),
+              c('i.in_place', '=', true),
+              c.not(
+                c.exists(
+                  c
+                    .selectFrom('requests as r')
+                    .select('r.id')
+                    .whereRef('r.institution_id', '=', 'i.institution_id')
+                    .whereRef('r.item_id', '=', 'i.id')
+                    .where(claimsItsCopy),
+                ),
+              ),
+            ])
+            .as('available'),
+          c
+            .exists(
+              c
+                .selectFrom('loans as l')
+                .select('l.id')
+                .whereRef('l.institution_id', '=', 'i.institution_id')
+                .whereRef('l.item_id', '=', 'i.id')
+                .where('l.patron_id', '=', patronId)
+                .where('l.status', '<>', constant('returned')),
+            )
+            .as('on_loan_to_patron'),
+        ])
+        .where('i.institution_id', '=', institutionId)
+        .where('i.withdrawn_at', 'is', null)
+        .where((w) =>
+          level === 'item'
+            ? w('i.id', '=', key.itemId as string)
+            : w.and([w('i.bib_id', '=', bibId), w('i.enumeration', '=', volume)]),
+        )
+        .orderBy('i.barcode'),
+    ).as('copies'),
+    eb
+      .selectFrom('requests')
+      .select((c) => c.fn.max('queue_position').as('last'))
+      .where('institution_id', '=', institutionId)
+      .where('bib_id', '=', bibId)
+      .where('volume', '=', volume)
+      .where('queue_position', 'is not', null)
+      .as('last_position'),
+  ]);
+});
+
+function placingStateStatement(trx: Executor, key: PlacingKey) {
+  return placingState.statement(trx, key.itemId !== null ? 'item' : 'title', key);
+}
+
+function presentPlacingState(result: Awaited<ReturnType<typeof placingState>>) {
+  const [row] = result.rows;
+  if (!row) throw new Error('the placing state statement returned no row');
   return {
     blocks: row.blocks.map((b) => ({ type: b.block_type, reason: b.reason })),
     existingRequestId: row.existing?.id ?? null,
@@ -693,6 +719,41 @@ export async function loadPlacingState(
   };
 }
 
+export type PlacingState = ReturnType<typeof presentPlacingState>;
+
+/**
+ * CIRC-7: what placing a request locks and reads, in the fixed order: the title's queue, the
+ * item of an item request, the patron (blocks not read with the lock: the state has them),
+ * then the state (`placingStateStatement`) after all three. For a title request the three go
+ * in one write (decision 72): each starts after the one before it, so the order holds and the
+ * state sees what the locks waited for. An item request locks its item by itself first (the
+ * item lock runs again when a catalogue change made it miss the row, `lockItemById`), so its
+ * patron lock never comes before it.
+ */
+export async function lockToPlaceRequest(trx: Executor, key: PlacingKey) {
+  const { institutionId, bibId, itemId, patronId } = key;
+  const queueLock = lockQueueStatement.statement(trx, { institutionId, bibId });
+  let title: QueueTitle | null = null;
+  let item: LockedItem | null = null;
+  if (itemId !== null) {
+    title = presentQueueTitle((await trx.executeQuery(queueLock)).rows, bibId);
+    item = await lockItemById(trx, institutionId, itemId);
+  }
+  const patronLock = patronLockStatement(trx, institutionId, patronId);
+  const state = placingStateStatement(trx, key);
+  const results =
+    title === null
+      ? await pipelined(trx, [queueLock, patronLock, state] as const)
+      : ([null, ...(await pipelined(trx, [patronLock, state] as const))] as const);
+  const [titleRows, patronFound, stateFound] = results;
+  return {
+    title: title ?? presentQueueTitle(titleRows?.rows ?? [], bibId),
+    item,
+    patron: presentLockedPatron(patronId, patronFound, undefined),
+    state: presentPlacingState(stateFound),
+  };
+}
+
 /**
  * CIRC-7 / CIRC-13: a new request (its id made by the caller) and, when it names or is
  * targeted at a copy, the `placed` entry in that item's history (as `recordRequestHistory`
@@ -703,25 +764,26 @@ export async function insertRequest(
   request: Insertable<Database['requests']> & { id: string; institution_id: string; patron_id: string },
   history: { itemId: string; where: Where; details: Record<string, unknown> } | null,
   now: Date,
+  /** The transaction's last write: COMMIT goes with it (`pipelined`, decision 68). */
+  options: { commit?: boolean } = {},
 ): Promise<void> {
-  if (!history) {
-    await trx.insertInto('requests').values(request).execute();
-    return;
-  }
-  await trx
-    .with('request', (db) => db.insertInto('requests').values(request).returning('id'))
-    .insertInto('item_history')
-    .values(
-      historyRow({
-        institutionId: request.institution_id,
-        itemId: history.itemId,
-        at: now,
-        event: 'request',
-        ...history.where,
-        patronId: request.patron_id,
-        loanId: null,
-        details: { requestId: request.id, ...history.details },
-      }),
-    )
-    .execute();
+  const statement = !history
+    ? trx.insertInto('requests').values(request).compile()
+    : trx
+        .with('request', (db) => db.insertInto('requests').values(request).returning('id'))
+        .insertInto('item_history')
+        .values(
+          historyRow({
+            institutionId: request.institution_id,
+            itemId: history.itemId,
+            at: now,
+            event: 'request',
+            ...history.where,
+            patronId: request.patron_id,
+            loanId: null,
+            details: { requestId: request.id, ...history.details },
+          }),
+        )
+        .compile();
+  await pipelined(trx, [statement], options);
 }

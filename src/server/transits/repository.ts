@@ -37,25 +37,50 @@ const lockOpenTransit = compiledOnce((trx, v: { institutionId: string; itemId: s
     .forUpdate(),
 );
 
+/**
+ * The open transit of the copy with this barcode, locked: for a statement written after the
+ * copy's own lock in one batch (a return's, decision 72). The copy is found again by its
+ * barcode, which cannot change while its row is locked.
+ */
+export const lockOpenTransitOfBarcode = compiledOnce((trx, v: { institutionId: string; barcode: string }) =>
+  trx
+    .selectFrom('transits')
+    .selectAll()
+    .where('institution_id', '=', v.institutionId)
+    .where('item_id', '=', (eb) =>
+      eb
+        .selectFrom('items')
+        .select('id')
+        .where('institution_id', '=', v.institutionId)
+        .where('barcode', '=', v.barcode),
+    )
+    .where('status', '=', constant('open'))
+    .forUpdate(),
+);
+
+type TransitRow = Awaited<ReturnType<typeof lockOpenTransit>>['rows'][number];
+
+export function presentOpenTransit(row: TransitRow): OpenTransit {
+  return {
+    id: row.id,
+    institutionId: row.institution_id,
+    itemId: row.item_id,
+    fromLibraryId: row.from_library_id,
+    toLibraryId: row.to_library_id,
+    reason: row.reason,
+    requestId: row.request_id,
+    sentAt: row.sent_at,
+    expectedArrivalAt: row.expected_arrival_at,
+  };
+}
+
 export async function loadOpenTransit(
   trx: Executor,
   institutionId: string,
   itemId: string,
 ): Promise<OpenTransit | null> {
   const [row] = (await lockOpenTransit(trx, { institutionId, itemId })).rows;
-  return row
-    ? {
-        id: row.id,
-        institutionId: row.institution_id,
-        itemId: row.item_id,
-        fromLibraryId: row.from_library_id,
-        toLibraryId: row.to_library_id,
-        reason: row.reason,
-        requestId: row.request_id,
-        sentAt: row.sent_at,
-        expectedArrivalAt: row.expected_arrival_at,
-      }
-    : null;
+  return row ? presentOpenTransit(row) : null;
 }
 
 /** NET-6: days from one library to another in the transit-time table; 1 day when not configured. */
@@ -118,11 +143,31 @@ export async function receiveTransit(
   transit: { institutionId: string; id: string },
   at: { deskId: string | null; staffId: string | null; now: Date },
 ): Promise<void> {
-  await trx
-    .updateTable('transits')
-    .set({ status: 'received', received_at: at.now, received_desk_id: at.deskId, received_by: at.staffId })
-    .where('institution_id', '=', transit.institutionId)
-    .where('id', '=', transit.id)
-    .where('status', '=', 'open')
-    .execute();
+  await trx.executeQuery(receiveTransitStatement(trx, transit, at));
 }
+
+/** `receiveTransit`'s statement, to be sent with others (`pipelined`). */
+export function receiveTransitStatement(
+  trx: Executor,
+  transit: { institutionId: string; id: string },
+  at: { deskId: string | null; staffId: string | null; now: Date },
+) {
+  return receiveOpenTransit.statement(trx, {
+    institutionId: transit.institutionId,
+    transitId: transit.id,
+    ...at,
+  });
+}
+
+const receiveOpenTransit = compiledOnce(
+  (
+    trx,
+    v: { institutionId: string; transitId: string; deskId: string | null; staffId: string | null; now: Date },
+  ) =>
+    trx
+      .updateTable('transits')
+      .set({ status: 'received', received_at: v.now, received_desk_id: v.deskId, received_by: v.staffId })
+      .where('institution_id', '=', v.institutionId)
+      .where('id', '=', v.transitId)
+      .where('status', '=', constant('open')),
+);
