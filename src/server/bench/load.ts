@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -204,6 +204,10 @@ export async function openLoop(options: {
     generatorStalls.push(Math.round(loopDelay.max / 1e6));
     loopDelay.reset();
   }, 1000);
+  // BENCH_STEADY_SAMPLES=<file>: every operation as [ms after the start it was due, kind,
+  // latency ms], to see when in a second the slow ones fall (docs/benchmarks.md).
+  const samplesFile = process.env.BENCH_STEADY_SAMPLES;
+  const everyOperation: [number, string, number][] = [];
   const start = performance.now();
   for (let k = 0; k < total; k++) {
     const due = start + k * interval;
@@ -219,6 +223,8 @@ export async function openLoop(options: {
       .catch(() => false)
       .then((ok) => {
         const latency = performance.now() - due;
+        if (samplesFile)
+          everyOperation.push([Math.round(due - start), kind.name, Math.round(latency * 100) / 100]);
         bySecond[Math.floor((due - start) / 1000)]?.push(latency);
         if (ok) samples.get(kind.name)?.push(latency);
         else errors.set(kind.name, (errors.get(kind.name) ?? 0) + 1);
@@ -227,6 +233,7 @@ export async function openLoop(options: {
     void p.finally(() => inFlight.delete(p));
   }
   await Promise.all(inFlight);
+  if (samplesFile) writeFileSync(samplesFile, JSON.stringify(everyOperation));
   clearInterval(stallSampler);
   loopDelay.disable();
   const seconds = options.durationMs / 1000;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { type BenchEngine, benchConnection } from './target.ts';
@@ -64,6 +64,8 @@ export async function startServer(engine: BenchEngine): Promise<RunningServer> {
   );
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
+    // BENCH_SERVER_LOG=<file>: all the server printed (with `--trace-gc` in BENCH_SERVER_NODE_ARGS, its collections).
+    if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, chunk);
     output.push(chunk.toString());
     if (output.length > 50) output.shift();
   };

@@ -511,6 +511,9 @@ const openLoanOfCopy: AfterTheCopy<OpenLoanOfCopy> = {
         ? null
         : { loan, patron: null, transit: transit && presentOpenTransit(transit), fineBasis: null };
     if (patrons.rows[0]?.id !== loan.patron_id || basis?.loan_id !== loan.id) return null;
+    // The holding's library can change without the copy's lock (a holding moved): the fine's
+    // calendar must be that of the home library the rest of the return uses.
+    if (basis.home_library_id !== item.homeLibraryId) return null;
     const { loan_id, home_library_id, time_zone, hours, closed, ...terms } = basis;
     return {
       loan,
@@ -781,13 +784,6 @@ export function activeBlocks(
     .orderBy('id');
 }
 
-/**
- * The patron's row locked `FOR UPDATE` (the last lock in the fixed order), then in a second
- * statement (written with the first), after the lock and so in a snapshot that sees what the lock waited for, the
- * patron's active blocks and, when asked, the active loans by owner and material type (CIRC-2:
- * counted under the patron lock so that two desks cannot both see one loan below a limit).
- * `blocks: false` without `activeLoans` skips the second statement (blocks then read empty).
- */
 /** The columns of a patron a desk operation reads (`presentLockedPatron`). */
 function patronColumns<DB extends Database, TB extends 'patrons'>(query: SelectQueryBuilder<DB, TB, object>) {
   return query
@@ -795,6 +791,13 @@ function patronColumns<DB extends Database, TB extends 'patrons'>(query: SelectQ
     .select(['expiry_date', 'status', 'email', 'emails']);
 }
 
+/**
+ * The patron's row locked `FOR UPDATE` (the last lock in the fixed order), then in a second
+ * statement (written with the first), after the lock and so in a snapshot that sees what the lock waited for, the
+ * patron's active blocks and, when asked, the active loans by owner and material type (CIRC-2:
+ * counted under the patron lock so that two desks cannot both see one loan below a limit).
+ * `blocks: false` without `activeLoans` skips the second statement (blocks then read empty).
+ */
 const selectPatron = compiledPerShape(
   (trx, v: { institutionId: string; patronId: string }, lock: 'lock' | 'read') => {
     const query = patronColumns(trx.selectFrom('patrons'))
@@ -1268,21 +1271,25 @@ export function letterRow(letter: LetterToWrite, content: { subject: string; bod
  * waived (original minus balance) stays taken off the new amount; a fee already at the amount
  * is left alone.
  */
-export async function setOverdueFees(
-  trx: Executor,
-  fees: {
-    institutionId: string;
-    patronId: string;
-    loanId: string;
-    itemId: string;
-    currency: string;
-    amountMinor: number;
-  }[],
-  now: Date,
-): Promise<number> {
+export async function setOverdueFees(trx: Executor, fees: OverdueFee[], now: Date): Promise<number> {
   if (fees.length === 0) return 0;
-  const column = <K extends keyof (typeof fees)[number]>(k: K) => fees.map((f) => f[k]);
-  const result = await sql`INSERT INTO fees (institution_id, patron_id, loan_id, item_id, fee_type, status,
+  const result = await trx.executeQuery(overdueFeesStatement(trx, fees, now));
+  return Number(result.numAffectedRows ?? 0);
+}
+
+interface OverdueFee {
+  institutionId: string;
+  patronId: string;
+  loanId: string;
+  itemId: string;
+  currency: string;
+  amountMinor: number;
+}
+
+/** `setOverdueFees`' statement (for at least one fee), to be sent with others (`pipelined`). */
+export function overdueFeesStatement(trx: Executor, fees: OverdueFee[], now: Date): CompiledQuery {
+  const column = <K extends keyof OverdueFee>(k: K) => fees.map((f) => f[k]);
+  return sql`INSERT INTO fees (institution_id, patron_id, loan_id, item_id, fee_type, status,
       currency, original_minor, balance_minor, created_at, updated_at)
     SELECT x.institution_id, x.patron_id, x.loan_id, x.item_id, 'overdue_fine', 'active', x.currency,
       x.amount, x.amount, ${now}, ${now}
@@ -1296,10 +1303,9 @@ export async function setOverdueFees(
       status = CASE WHEN GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor)
         - (fees.original_minor - fees.balance_minor) = 0 THEN 'closed' ELSE 'active' END,
       updated_at = EXCLUDED.updated_at
-    WHERE GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor) <> fees.original_minor`.execute(
+    WHERE GREATEST(EXCLUDED.original_minor, fees.original_minor - fees.balance_minor) <> fees.original_minor`.compile(
     trx,
   );
-  return Number(result.numAffectedRows ?? 0);
 }
 
 /** CIRC-6: the item's open loan (active, or lost and now back), locked, for its return. */

@@ -22,9 +22,9 @@ import {
   libraryNames,
   lockAtDeskToReturn,
   lockPatron,
+  overdueFeesStatement,
   recordHistoryWithItemState,
   retryingDeskLocks,
-  setOverdueFees,
 } from './repository.ts';
 import {
   computeOverdueFine,
@@ -40,7 +40,8 @@ export interface ReturnInput {
 
 /**
  * CIRC-6 / CIRC-11 / CIRC-9: return (or scan in) an item at a desk, in one transaction. Locks
- * the title's request queue, then the item, then the patron (architecture.md), closes the
+ * the title's request queue, then the item, its open loan, the loan's patron and its open
+ * transit (architecture.md; in one write, decision 72), closes the
  * item's open loan and sets its single overdue fee on the OWNER's calendar (the item's
  * holding library), then decides the next step with `decideReturn`:
  * - an item in transit for an active request keeps its destination (CIRC-9): received on the
@@ -135,23 +136,23 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
         });
         const currency = setting.currency;
         fine = { ...computed, currency };
-        if (computed.amountMinor > 0) {
-          await sendPending();
-          await setOverdueFees(
-            trx,
-            [
-              {
-                institutionId: ownerId,
-                patronId: loan.patron_id,
-                loanId: loan.id,
-                itemId: loan.item_id,
-                currency,
-                amountMinor: computed.amountMinor,
-              },
-            ],
-            now,
+        if (computed.amountMinor > 0)
+          pending.push(
+            overdueFeesStatement(
+              trx,
+              [
+                {
+                  institutionId: ownerId,
+                  patronId: loan.patron_id,
+                  loanId: loan.id,
+                  itemId: loan.item_id,
+                  currency,
+                  amountMinor: computed.amountMinor,
+                },
+              ],
+              now,
+            ),
           );
-        }
         const owner = setting.letter.institution.name;
         // CIRC-6 / CIRC-12: the owner sends the return receipt, wherever the item came back.
         const receipt = {

@@ -558,7 +558,7 @@ const selectRequestSetting = compiledPerShape(
  * (its owner), the pickup library (null when unknown), and the owner's time zone (CIRC-7 /
  * CIRC-10: "today" at the owner), terms-of-use rules and the terms they select (CIRC-2). All
  * of it is configuration or an unlocked peek used to lock the queue; what the request must not
- * see change is read again under the locks (`loadPlacingState`). Null when the item or title
+ * see change is read again under the locks (`lockToPlaceRequest`). Null when the item or title
  * is unknown.
  */
 export async function loadRequestSetting(
@@ -590,15 +590,6 @@ export async function loadRequestSetting(
   };
 }
 
-/**
- * What placing a request decides on, read in one statement after all three locks (the title's
- * queue, the item of an item request, the patron), so in a snapshot that sees whatever the
- * locks waited for: the patron's active blocks (as `lockPatron` reads them; PAT-7), the
- * patron's active request for the work and volume if any (INV-4), the copies of the title and
- * volume (or the one item), not withdrawn, in barcode order, each with whether it is available
- * (as `availableCopies` decides it, CIRC-7) and on loan to the patron, and the next free place
- * at the end of the queue (as `nextQueuePosition`, INV-3).
- */
 /** Whose request for what: the title and volume, or the one item of an item request. */
 type PlacingKey = {
   institutionId: string;
@@ -609,6 +600,15 @@ type PlacingKey = {
   now: Date;
 };
 
+/**
+ * What placing a request decides on, read in one statement after all three locks (the title's
+ * queue, the item of an item request, the patron), so in a snapshot that sees whatever the
+ * locks waited for: the patron's active blocks (as `lockPatron` reads them; PAT-7), the
+ * patron's active request for the work and volume if any (INV-4), the copies of the title and
+ * volume (or the one item), not withdrawn, in barcode order, each with whether it is available
+ * (as `availableCopies` decides it, CIRC-7) and on loan to the patron, and the next free place
+ * at the end of the queue (as `nextQueuePosition`, INV-3).
+ */
 const placingState = compiledPerShape((trx, key: PlacingKey, level: 'item' | 'title') => {
   const { institutionId, bibId, volume, patronId } = key;
   return trx.selectNoFrom((eb) => [
