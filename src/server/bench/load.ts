@@ -204,8 +204,8 @@ export async function openLoop(options: {
     generatorStalls.push(Math.round(loopDelay.max / 1e6));
     loopDelay.reset();
   }, 1000);
-  // BENCH_STEADY_SAMPLES=<file>: every operation as [ms after the start it was due, kind,
-  // latency ms], to see when in a second the slow ones fall (docs/benchmarks.md).
+  // BENCH_STEADY_SAMPLES=<file>: when the load started, and every operation as [ms after the
+  // start it was due, kind, latency ms], to see when the slow ones fall (docs/benchmarks.md).
   const samplesFile = process.env.BENCH_STEADY_SAMPLES;
   const everyOperation: [number, string, number][] = [];
   const start = performance.now();
@@ -233,7 +233,10 @@ export async function openLoop(options: {
     void p.finally(() => inFlight.delete(p));
   }
   await Promise.all(inFlight);
-  if (samplesFile) writeFileSync(samplesFile, JSON.stringify(everyOperation));
+  if (samplesFile) {
+    const startedAt = new Date(performance.timeOrigin + start).toISOString();
+    writeFileSync(samplesFile, JSON.stringify({ started_at: startedAt, operations: everyOperation }));
+  }
   clearInterval(stallSampler);
   loopDelay.disable();
   const seconds = options.durationMs / 1000;
