@@ -281,3 +281,60 @@ describe('a copy moved to another title while its return waits for it (CIRC-6, C
     expect(receipts).toHaveLength(1);
   });
 });
+
+describe('a copy moved to another title while its renewal waits for it (CIRC-5, CIRC-7)', () => {
+  it('CIRC-5 / CIRC-7: the renewal reads the queue of the title the copy is now of: a patron waiting there refuses it', async () => {
+    // Title A's copy is on loan; title B's only copy is out too, and a patron waits for B.
+    const copyOfA = await buildItem(db(), {
+      institution: cast.north.institution,
+      title: 'Renewed re-catalogued',
+    });
+    const titleB = await buildItem(db(), { institution: cast.north.institution, title: 'Wanted title' });
+    const [borrower, waiting, holderOfB] = await Promise.all(
+      ['MOVE-REN-1', 'MOVE-REN-2', 'MOVE-REN-3'].map((identifier) =>
+        buildBorrower(db(), cast.north, { identifier }),
+      ),
+    );
+    const loans: string[] = [];
+    for (const [item, patron] of [
+      [copyOfA, borrower],
+      [titleB, holderOfB],
+    ] as const) {
+      const lent = await operators[0]?.post('/api/circulation/loans', {
+        deskId: desks[0]?.id,
+        itemBarcode: item.barcode,
+        patronId: patron?.id,
+      });
+      expect(lent?.statusCode).toBe(201);
+      loans.push(lent?.json().loan.id);
+    }
+    // Due tomorrow: renewing would move the due date later, so only a waiting request refuses it.
+    await setDueAt(db(), loans[0] as string, new Date(Date.now() + 86_400_000));
+    const placed = await operators[0]?.post('/api/circulation/requests', {
+      requestType: 'hold',
+      bibId: titleB.bibId,
+      patronId: waiting?.id,
+      pickupLibraryId: north.libraries.main,
+    });
+    expect(placed?.json()).toMatchObject({ status: 'not_started' });
+    // A catalogue change moves the copy to title B's holding, and holds it while the renewal starts.
+    const { release, recatalogue } = await movingTheCopy(copyOfA, titleB);
+    const renewal = operators[1]?.post(`/api/circulation/loans/${north.institutionId}/${loans[0]}/renew`, {});
+    expect(await waitingForALock(db())).toBe(true);
+    release();
+    await recatalogue;
+    const answer = await renewal;
+    // The item lock found no row once the change committed (its holding changed); the renewal
+    // ran again step by step (decision 72) and read title B's queue: someone waits for it.
+    expect(answer?.statusCode).toBe(422);
+    expect(answer?.json().details.reasons).toEqual([
+      expect.objectContaining({ code: 'REQUESTED_BY_ANOTHER_PATRON' }),
+    ]);
+    const loan = await db()
+      .selectFrom('loans')
+      .select('renewals_used')
+      .where('id', '=', loans[0] as string)
+      .executeTakeFirstOrThrow();
+    expect(loan.renewals_used).toBe(0);
+  });
+});

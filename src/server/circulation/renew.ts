@@ -1,6 +1,6 @@
 import { authorize, type StaffActor } from '../auth/authorize.ts';
 import type { Db } from '../db/database.ts';
-import { loadQueue } from '../requests/queue.ts';
+import { presentQueue, queueOfItemStatement } from '../requests/queue.ts';
 import { nextRequestFor } from '../requests/rules.ts';
 import { notFound, refused } from '../shared/errors.ts';
 import {
@@ -17,10 +17,9 @@ import { presentLoanFacts } from './present.ts';
 import {
   type HistoryEntry,
   loadRenewalSetting,
-  lockItemById,
-  lockLoan,
-  lockPatron,
+  lockToRenew,
   renewLoanWithHistory,
+  retryingDeskLocks,
 } from './repository.ts';
 import { decideRenewal } from './rules/index.ts';
 
@@ -51,108 +50,116 @@ async function renew(r: Renewer, institutionId: string, loanId: string) {
     throw loanNotFound(loanId);
 
   const overrider = await resolveOverrider(db, r.staff, r.override);
-  const renewed = await db.transaction().execute(async (trx) => {
-    const item = await lockItemById(trx, institutionId, found.itemId);
-    const [loan] = (await lockLoan(trx, { institutionId, loanId })).rows;
-    if (!loan) throw new Error(`loan ${loanId} vanished under its renewal`);
-    if (loan.status !== 'active') {
-      throw refused('LOAN_NOT_ACTIVE', 'Only an active loan can be renewed.', { status: loan.status });
-    }
-    const patron = await lockPatron(trx, institutionId, loan.patron_id, now);
-    const waiting = nextRequestFor(await loadQueue(trx, institutionId, item.bibId, item.enumeration), item);
-    const decision = decideRenewal({
-      now,
-      currentDueAt: loan.due_at,
-      renewalsUsed: loan.renewals_used,
-      terms: found.terms,
-      calendar: found.calendar,
-      accountExpiry: patron.expiryDate,
-      patronBlocked: patron.blocks.length > 0,
-      // CIRC-5 / CIRC-7: a waiting request of another patron that this copy would fill.
-      requestedBySomeoneElse: waiting !== null && waiting.patronId !== loan.patron_id,
-    });
-    let dueAt: Date;
-    let overridden: string[] = [];
-    if (decision.ok) {
-      dueAt = decision.dueAt;
-    } else {
-      const scope = { institutionId, libraryId: loan.desk_library_id };
-      if (!r.staff) {
-        throw refused(
-          'RENEWAL_REFUSED',
-          `The renewal is refused: ${decision.refusals.map((x) => x.message).join(' ')}`,
-          {
-            reasons: decision.refusals.map(presentRefusal),
-          },
-        );
+  const renewed = await retryingDeskLocks((attempt) =>
+    db.transaction().execute(async (trx) => {
+      // The item, the loan and the patron locked, and the title's queue read after them, in one
+      // write (decision 72).
+      const { item, loan, patron, queue } = await lockToRenew(
+        trx,
+        institutionId,
+        { itemId: found.itemId, loanId, patronId: found.patronId, now },
+        queueOfItemStatement(trx, institutionId, found.itemId),
+        attempt,
+      );
+      if (!loan) throw new Error(`loan ${loanId} vanished under its renewal`);
+      if (loan.status !== 'active') {
+        throw refused('LOAN_NOT_ACTIVE', 'Only an active loan can be renewed.', { status: loan.status });
       }
-      overridden = resolveOverrides(decision.refusals, r.override, overrider, scope, 'RENEWAL_REFUSED');
-      if (!decision.dueDateIfOverridden)
-        throw new Error('unreachable: NO_LATER_DUE_DATE is never overridable');
-      dueAt = decision.dueDateIfOverridden.dueAt;
-    }
-    const where = {
-      institutionId,
-      itemId: item.id,
-      at: now,
-      actingInstitutionId: r.staff ? institutionId : null,
-      libraryId: null,
-      deskId: null,
-      operatorStaffId: r.staff?.staffId ?? null,
-      patronId: patron.id,
-      loanId,
-    };
-    const history: HistoryEntry[] = [
-      ...(overridden.length > 0
-        ? [
+      const waiting = nextRequestFor(presentQueue(queue), item);
+      const decision = decideRenewal({
+        now,
+        currentDueAt: loan.due_at,
+        renewalsUsed: loan.renewals_used,
+        terms: found.terms,
+        calendar: found.calendar,
+        accountExpiry: patron.expiryDate,
+        patronBlocked: patron.blocks.length > 0,
+        // CIRC-5 / CIRC-7: a waiting request of another patron that this copy would fill.
+        requestedBySomeoneElse: waiting !== null && waiting.patronId !== loan.patron_id,
+      });
+      let dueAt: Date;
+      let overridden: string[] = [];
+      if (decision.ok) {
+        dueAt = decision.dueAt;
+      } else {
+        const scope = { institutionId, libraryId: loan.desk_library_id };
+        if (!r.staff) {
+          throw refused(
+            'RENEWAL_REFUSED',
+            `The renewal is refused: ${decision.refusals.map((x) => x.message).join(' ')}`,
             {
-              ...where,
-              event: 'override' as const,
-              details: {
-                action: 'renew',
-                codes: overridden,
-                note: r.override?.note ?? null,
-                ...approvedBy(overrider, r.staff),
-                reasons: decision.ok ? [] : decision.refusals.map(presentRefusal),
-              },
+              reasons: decision.refusals.map(presentRefusal),
             },
-          ]
-        : []),
-      {
-        ...where,
-        event: 'renew',
-        details: {
-          previousDueAt: loan.due_at.toISOString(),
-          dueAt: dueAt.toISOString(),
-          renewalsUsed: loan.renewals_used + 1,
-          by: r.staff ? 'staff' : 'patron',
-          overridden,
+          );
+        }
+        overridden = resolveOverrides(decision.refusals, r.override, overrider, scope, 'RENEWAL_REFUSED');
+        if (!decision.dueDateIfOverridden)
+          throw new Error('unreachable: NO_LATER_DUE_DATE is never overridable');
+        dueAt = decision.dueDateIfOverridden.dueAt;
+      }
+      const where = {
+        institutionId,
+        itemId: item.id,
+        at: now,
+        actingInstitutionId: r.staff ? institutionId : null,
+        libraryId: null,
+        deskId: null,
+        operatorStaffId: r.staff?.staffId ?? null,
+        patronId: patron.id,
+        loanId,
+      };
+      const history: HistoryEntry[] = [
+        ...(overridden.length > 0
+          ? [
+              {
+                ...where,
+                event: 'override' as const,
+                details: {
+                  action: 'renew',
+                  codes: overridden,
+                  note: r.override?.note ?? null,
+                  ...approvedBy(overrider, r.staff),
+                  reasons: decision.ok ? [] : decision.refusals.map(presentRefusal),
+                },
+              },
+            ]
+          : []),
+        {
+          ...where,
+          event: 'renew',
+          details: {
+            previousDueAt: loan.due_at.toISOString(),
+            dueAt: dueAt.toISOString(),
+            renewalsUsed: loan.renewals_used + 1,
+            by: r.staff ? 'staff' : 'patron',
+            overridden,
+          },
         },
-      },
-    ];
-    // The new due date and the history (CIRC-13) in one statement, the transaction's last: its
-    // COMMIT travels with it (decision 68); nothing below can fail.
-    await renewLoanWithHistory(
-      trx,
-      { institutionId, loanId, dueAt, renewalsUsed: loan.renewals_used + 1 },
-      history,
-      { commit: true },
-    );
-    // The renewed loan as the desk shows it, from the facts in hand (no read back).
-    return presentLoanFacts(
-      {
-        ...loan,
-        due_at: dueAt,
-        renewals_used: loan.renewals_used + 1,
-        renewals_allowed: found.terms.renewalsAllowed,
-        item: { id: item.id, barcode: item.barcode, title: item.title, author: item.author },
-        patron: { id: patron.id, name: patron.name },
-        desk: { id: loan.desk_id, name: found.deskName, institutionId: loan.desk_institution_id },
-        library: { id: loan.desk_library_id, name: found.libraryName },
-      },
-      now,
-    );
-  });
+      ];
+      // The new due date and the history (CIRC-13) in one statement, the transaction's last: its
+      // COMMIT travels with it (decision 68); nothing below can fail.
+      await renewLoanWithHistory(
+        trx,
+        { institutionId, loanId, dueAt, renewalsUsed: loan.renewals_used + 1 },
+        history,
+        { commit: true },
+      );
+      // The renewed loan as the desk shows it, from the facts in hand (no read back).
+      return presentLoanFacts(
+        {
+          ...loan,
+          due_at: dueAt,
+          renewals_used: loan.renewals_used + 1,
+          renewals_allowed: found.terms.renewalsAllowed,
+          item: { id: item.id, barcode: item.barcode, title: item.title, author: item.author },
+          patron: { id: patron.id, name: patron.name },
+          desk: { id: loan.desk_id, name: found.deskName, institutionId: loan.desk_institution_id },
+          library: { id: loan.desk_library_id, name: found.libraryName },
+        },
+        now,
+      );
+    }),
+  );
   return { loan: renewed };
 }
 

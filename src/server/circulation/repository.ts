@@ -1345,6 +1345,53 @@ export const closeLoanAsReturned = compiledOnce(
       .where('id', '=', v.loanId),
 );
 
+/**
+ * CIRC-5: what a renewal locks and reads, in the fixed order (the item, the loan, the patron
+ * with their standing), then `queue` (the title's queue, read after the locks, never locked: a
+ * renewal only reads it). In one write (decision 72) when `attempt` is 'batched': the patron is
+ * the loan's (a loan's patron never changes, so the setting read before the transaction names
+ * them); when the item's lock missed its row (a catalogue change moved it as the lock waited) the
+ * write guessed wrong and `retryingDeskLocks` runs it again step by step, where the item lock
+ * has its second try before anything after it is locked.
+ */
+export async function lockToRenew<Q>(
+  trx: Executor,
+  institutionId: string,
+  v: { itemId: string; loanId: string; patronId: string; now: Date },
+  queue: CompiledQuery<Q>,
+  attempt: DeskLockAttempt,
+): Promise<{ item: LockedItem; loan: LoanRow | undefined; patron: LockedPatron; queue: Q[] }> {
+  if (attempt === 'stepwise') {
+    const item = await lockItemById(trx, institutionId, v.itemId);
+    const [loan] = (await lockLoan(trx, { institutionId, loanId: v.loanId })).rows;
+    const patron = await lockPatron(trx, institutionId, loan?.patron_id ?? v.patronId, v.now);
+    return { item, loan, patron, queue: (await trx.executeQuery(queue)).rows };
+  }
+  const [itemRows, loans, found, counted, queueRows] = await pipelined(trx, [
+    lockItemStatement.statement(trx, 'id', { institutionId, key: v.itemId }),
+    lockLoan.statement(trx, { institutionId, loanId: v.loanId }),
+    // As `lockPatron` with its defaults: the row locked, then the blocks read after the lock.
+    selectPatron.statement(trx, 'lock', { institutionId, patronId: v.patronId }),
+    selectPatronStanding.statement(trx, {
+      institutionId,
+      patronId: v.patronId,
+      now: v.now,
+      wantBlocks: true,
+      wantLoans: false,
+    }),
+    queue,
+  ] as const);
+  const [row] = itemRows.rows;
+  const [loan] = loans.rows;
+  if (!row || (loan && loan.patron_id !== v.patronId)) throw new DeskLocksMissed();
+  return {
+    item: presentLockedItem(row),
+    loan,
+    patron: presentLockedPatron(v.patronId, found, counted),
+    queue: queueRows.rows,
+  };
+}
+
 /** A loan by id, locked (CIRC-5: a renewal reads its state under this lock). */
 export const lockLoan = compiledOnce((trx, v: { institutionId: string; loanId: string }) =>
   trx

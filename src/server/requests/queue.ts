@@ -151,6 +151,36 @@ export async function loadQueue(
   return rows.map(toRequestRow);
 }
 
+/**
+ * The active queue of a copy's title for its volume, as `loadQueue` reads it, the copy found by
+ * id in the statement itself: for a batch written after the copy's lock (a renewal's, decision
+ * 72), where the copy's title is not known before the lock. `presentQueue` gives its rows.
+ */
+export function queueOfItemStatement(trx: Executor, institutionId: string, itemId: string) {
+  return selectQueueOfItem.statement(trx, { institutionId, itemId });
+}
+
+const selectQueueOfItem = compiledOnce((trx, v: { institutionId: string; itemId: string }) => {
+  const ofTheItem = (column: 'bib_id' | 'enumeration') =>
+    trx
+      .selectFrom('items')
+      .select(column)
+      .where('institution_id', '=', v.institutionId)
+      .where('id', '=', v.itemId);
+  return trx
+    .selectFrom('requests')
+    .select(REQUEST_COLUMNS)
+    .where('institution_id', '=', v.institutionId)
+    .where('bib_id', '=', ofTheItem('bib_id'))
+    .where('volume', '=', ofTheItem('enumeration'))
+    .where('status', 'in', constants(ACTIVE_STATUSES))
+    .orderBy('queue_position');
+});
+
+export function presentQueue(rows: Parameters<typeof toRequestRow>[0][]): RequestRow[] {
+  return rows.map(toRequestRow);
+}
+
 const selectQueue = compiledPerShape(
   (trx, v: { institutionId: string; bibId: string; volume: string | null }, of: 'title' | 'volume') => {
     const query = trx
