@@ -96,7 +96,9 @@ export async function returnItem(ctx: CirculationContext, input: ReturnInput) {
       let fine: { amountMinor: number; currency: string; overdueDays: number; chargedDays: number } | null =
         null;
       let returnDetails: Record<string, unknown> = {};
-      if (loan && patron && fineBasis) {
+      if (loan) {
+        // Both come with every open loan (`lockAtDeskToReturn`): a loan is never left open.
+        if (!patron || !fineBasis) throw new Error(`loan ${loan.id} came without its patron or fine basis`);
         const { terms, ownerCalendar } = fineBasis;
         pending.push(
           closeLoanAsReturned.statement(trx, {
