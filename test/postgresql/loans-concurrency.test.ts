@@ -44,10 +44,47 @@ afterAll(async () => t.close());
 const db = () => t.database.db;
 
 /**
- * A catalogue change that moves the copy to another title's holding, its transaction held open
- * (the copy's row locked) until `release`.
+ * Title A's copy (on the shelf, or on loan to its borrower), and title B, whose only copy is on
+ * loan while another patron waits for it, picking up at the main library.
  */
-async function movingTheCopy(copy: { itemId: string }, to: { bibId: string; holdingId: string }) {
+async function aCopyAndAWaitedTitle(name: string, copy: 'on the shelf' | 'on loan') {
+  const institution = cast.north.institution;
+  const copyOfA = await buildItem(db(), { institution, title: `${name}, re-catalogued` });
+  const titleB = await buildItem(db(), { institution, title: `${name}, its title now` });
+  const [borrower, waiting, holderOfB] = await Promise.all(
+    [1, 2, 3].map((k) => buildBorrower(db(), cast.north, { identifier: `MOVE-${name}-${k}` })),
+  );
+  const lend = async (item: { barcode: string }, patron: { id: string } | undefined) => {
+    const lent = await operators[0]?.post('/api/circulation/loans', {
+      deskId: desks[0]?.id,
+      itemBarcode: item.barcode,
+      patronId: patron?.id,
+    });
+    expect(lent?.statusCode).toBe(201);
+    return lent?.json().loan.id as string;
+  };
+  const loanOfA = copy === 'on loan' ? await lend(copyOfA, borrower) : null;
+  await lend(titleB, holderOfB);
+  const placed = await operators[0]?.post('/api/circulation/requests', {
+    requestType: 'hold',
+    bibId: titleB.bibId,
+    patronId: waiting?.id,
+    pickupLibraryId: north.libraries.main,
+  });
+  expect(placed?.json()).toMatchObject({ status: 'not_started' });
+  return { copyOfA, titleB, borrower: borrower as { id: string }, loanOfA, requestId: placed?.json().id };
+}
+
+/**
+ * Starts `operation` while a catalogue change moves the copy to another title's holding, its
+ * transaction (and the copy's row lock) held open until the operation waits for the lock; the
+ * operation's answer once the change committed.
+ */
+async function whileTheCopyMoves<T>(
+  copy: { itemId: string },
+  to: { bibId: string; holdingId: string },
+  operation: () => Promise<T> | undefined,
+) {
   const [moved, move] = signal();
   const [held, release] = signal();
   const recatalogue = db()
@@ -62,7 +99,11 @@ async function movingTheCopy(copy: { itemId: string }, to: { bibId: string; hold
       await held;
     });
   await moved;
-  return { release, recatalogue };
+  const answer = operation();
+  expect(await waitingForALock(db())).toBe(true);
+  release();
+  await recatalogue;
+  return answer;
 }
 
 describe('concurrent desks (INV-1, CIRC-4, CIRC-11)', () => {
@@ -174,36 +215,15 @@ describe('concurrent desks (INV-1, CIRC-4, CIRC-11)', () => {
 describe('a copy moved to another title while a loan waits for it (CIRC-4, CIRC-7)', () => {
   it('CIRC-7: the loan then answers to the queue of the title the copy is now of: a patron waiting there keeps it', async () => {
     // Title A's copy is on the shelf; title B's only copy is out, and a patron waits for B.
-    const copyOfA = await buildItem(db(), { institution: cast.north.institution, title: 'Re-catalogued' });
-    const titleB = await buildItem(db(), { institution: cast.north.institution, title: 'Its true title' });
-    const [borrower, waiting, holderOfB] = await Promise.all(
-      ['MOVE-1', 'MOVE-2', 'MOVE-3'].map((identifier) => buildBorrower(db(), cast.north, { identifier })),
-    );
-    const desk = { deskId: desks[0]?.id };
-    const lendB = await operators[0]?.post('/api/circulation/loans', {
-      ...desk,
-      itemBarcode: titleB.barcode,
-      patronId: holderOfB?.id,
-    });
-    expect(lendB?.statusCode).toBe(201);
-    const placed = await operators[0]?.post('/api/circulation/requests', {
-      requestType: 'hold',
-      bibId: titleB.bibId,
-      patronId: waiting?.id,
-      pickupLibraryId: north.libraries.main,
-    });
-    expect(placed?.json()).toMatchObject({ status: 'not_started' });
+    const { copyOfA, titleB, borrower } = await aCopyAndAWaitedTitle('Lent', 'on the shelf');
     // A catalogue change moves the copy to title B's holding, and holds it while the loan starts.
-    const { release, recatalogue } = await movingTheCopy(copyOfA, titleB);
-    const loan = operators[1]?.post('/api/circulation/loans', {
-      deskId: desks[1]?.id,
-      itemBarcode: copyOfA.barcode,
-      patronId: borrower?.id,
-    });
-    expect(await waitingForALock(db())).toBe(true);
-    release();
-    await recatalogue;
-    const answer = await loan;
+    const answer = await whileTheCopyMoves(copyOfA, titleB, () =>
+      operators[1]?.post('/api/circulation/loans', {
+        deskId: desks[1]?.id,
+        itemBarcode: copyOfA.barcode,
+        patronId: borrower.id,
+      }),
+    );
     // The loan locked title A's queue (where the copy was when it started) and found the copy
     // of title B once the change committed; it ran again (decision 70), locking B's queue, and
     // read B's queue under it: the waiting patron keeps the copy.
@@ -220,51 +240,20 @@ describe('a copy moved to another title while its return waits for it (CIRC-6, C
   it('CIRC-6 / CIRC-7: the return closes the loan and answers to the queue of the title the copy is now of: it goes to the hold shelf for the patron waiting there', async () => {
     // Title A's copy is on loan; title B's only copy is out too, and a patron waits for B,
     // picking up at the main library, where the copy comes back.
-    const copyOfA = await buildItem(db(), {
-      institution: cast.north.institution,
-      title: 'Returned re-catalogued',
-    });
-    const titleB = await buildItem(db(), { institution: cast.north.institution, title: 'Its title now' });
-    const [borrower, waiting, holderOfB] = await Promise.all(
-      ['MOVE-RET-1', 'MOVE-RET-2', 'MOVE-RET-3'].map((identifier) =>
-        buildBorrower(db(), cast.north, { identifier }),
-      ),
-    );
-    const desk = { deskId: desks[0]?.id };
-    for (const [item, patron] of [
-      [copyOfA, borrower],
-      [titleB, holderOfB],
-    ] as const) {
-      const lent = await operators[0]?.post('/api/circulation/loans', {
-        ...desk,
-        itemBarcode: item.barcode,
-        patronId: patron?.id,
-      });
-      expect(lent?.statusCode).toBe(201);
-    }
-    const placed = await operators[0]?.post('/api/circulation/requests', {
-      requestType: 'hold',
-      bibId: titleB.bibId,
-      patronId: waiting?.id,
-      pickupLibraryId: north.libraries.main,
-    });
-    expect(placed?.json()).toMatchObject({ status: 'not_started' });
+    const { copyOfA, titleB, borrower, requestId } = await aCopyAndAWaitedTitle('Returned', 'on loan');
     // A catalogue change moves the copy to title B's holding, and holds it while the return starts.
-    const { release, recatalogue } = await movingTheCopy(copyOfA, titleB);
-    const returned = operators[1]?.post('/api/circulation/returns', {
-      deskId: north.desks.main.id,
-      itemBarcode: copyOfA.barcode,
-    });
-    expect(await waitingForALock(db())).toBe(true);
-    release();
-    await recatalogue;
-    const answer = await returned;
+    const answer = await whileTheCopyMoves(copyOfA, titleB, () =>
+      operators[1]?.post('/api/circulation/returns', {
+        deskId: north.desks.main.id,
+        itemBarcode: copyOfA.barcode,
+      }),
+    );
     // The return locked title A's queue and found the copy of title B once the change
     // committed; it ran again step by step (decisions 70 and 72), under B's queue lock, and
     // found B's waiting request.
     expect(answer?.statusCode).toBe(200);
     expect(answer?.json().loan).toMatchObject({ status: 'returned' });
-    expect(answer?.json().nextStep).toMatchObject({ kind: 'hold_shelf', requestId: placed?.json().id });
+    expect(answer?.json().nextStep).toMatchObject({ kind: 'hold_shelf', requestId });
     const open = await db()
       .selectFrom('loans')
       .select('id')
@@ -275,7 +264,7 @@ describe('a copy moved to another title while its return waits for it (CIRC-6, C
     const receipts = await db()
       .selectFrom('letters')
       .select('letter_type')
-      .where('patron_id', '=', borrower?.id as string)
+      .where('patron_id', '=', borrower.id)
       .where('letter_type', '=', 'return_receipt')
       .execute();
     expect(receipts).toHaveLength(1);
@@ -285,45 +274,13 @@ describe('a copy moved to another title while its return waits for it (CIRC-6, C
 describe('a copy moved to another title while its renewal waits for it (CIRC-5, CIRC-7)', () => {
   it('CIRC-5 / CIRC-7: the renewal reads the queue of the title the copy is now of: a patron waiting there refuses it', async () => {
     // Title A's copy is on loan; title B's only copy is out too, and a patron waits for B.
-    const copyOfA = await buildItem(db(), {
-      institution: cast.north.institution,
-      title: 'Renewed re-catalogued',
-    });
-    const titleB = await buildItem(db(), { institution: cast.north.institution, title: 'Wanted title' });
-    const [borrower, waiting, holderOfB] = await Promise.all(
-      ['MOVE-REN-1', 'MOVE-REN-2', 'MOVE-REN-3'].map((identifier) =>
-        buildBorrower(db(), cast.north, { identifier }),
-      ),
-    );
-    const loans: string[] = [];
-    for (const [item, patron] of [
-      [copyOfA, borrower],
-      [titleB, holderOfB],
-    ] as const) {
-      const lent = await operators[0]?.post('/api/circulation/loans', {
-        deskId: desks[0]?.id,
-        itemBarcode: item.barcode,
-        patronId: patron?.id,
-      });
-      expect(lent?.statusCode).toBe(201);
-      loans.push(lent?.json().loan.id);
-    }
+    const { copyOfA, titleB, loanOfA } = await aCopyAndAWaitedTitle('Renewed', 'on loan');
     // Due tomorrow: renewing would move the due date later, so only a waiting request refuses it.
-    await setDueAt(db(), loans[0] as string, new Date(Date.now() + 86_400_000));
-    const placed = await operators[0]?.post('/api/circulation/requests', {
-      requestType: 'hold',
-      bibId: titleB.bibId,
-      patronId: waiting?.id,
-      pickupLibraryId: north.libraries.main,
-    });
-    expect(placed?.json()).toMatchObject({ status: 'not_started' });
+    await setDueAt(db(), loanOfA as string, new Date(Date.now() + 86_400_000));
     // A catalogue change moves the copy to title B's holding, and holds it while the renewal starts.
-    const { release, recatalogue } = await movingTheCopy(copyOfA, titleB);
-    const renewal = operators[1]?.post(`/api/circulation/loans/${north.institutionId}/${loans[0]}/renew`, {});
-    expect(await waitingForALock(db())).toBe(true);
-    release();
-    await recatalogue;
-    const answer = await renewal;
+    const answer = await whileTheCopyMoves(copyOfA, titleB, () =>
+      operators[1]?.post(`/api/circulation/loans/${north.institutionId}/${loanOfA}/renew`, {}),
+    );
     // The item lock found no row once the change committed (its holding changed); the renewal
     // ran again step by step (decision 72) and read title B's queue: someone waits for it.
     expect(answer?.statusCode).toBe(422);
@@ -333,7 +290,7 @@ describe('a copy moved to another title while its renewal waits for it (CIRC-5, 
     const loan = await db()
       .selectFrom('loans')
       .select('renewals_used')
-      .where('id', '=', loans[0] as string)
+      .where('id', '=', loanOfA as string)
       .executeTakeFirstOrThrow();
     expect(loan.renewals_used).toBe(0);
   });

@@ -1225,7 +1225,7 @@ export async function writeLetter(trx: Executor, letter: LetterToWrite): Promise
 }
 
 /** A composed letter into the outbox; null when one with its Message-ID is there (a repeated step). */
-export async function insertLetter(trx: Executor, row: ReturnType<typeof letterRow>): Promise<string | null> {
+async function insertLetter(trx: Executor, row: ReturnType<typeof letterRow>): Promise<string | null> {
   const [written] = (await insertLetterOnce(trx, slotValues('letter_', row))).rows;
   return written?.id ?? null;
 }
@@ -1309,7 +1309,7 @@ export function overdueFeesStatement(trx: Executor, fees: OverdueFee[], now: Dat
 }
 
 /** CIRC-6: the item's open loan (active, or lost and now back), locked, for its return. */
-export const lockOpenLoanOfItem = compiledOnce((trx, v: { institutionId: string; itemId: string }) =>
+const lockOpenLoanOfItem = compiledOnce((trx, v: { institutionId: string; itemId: string }) =>
   trx
     .selectFrom('loans')
     .selectAll()
@@ -1393,7 +1393,7 @@ export async function lockToRenew<Q>(
 }
 
 /** A loan by id, locked (CIRC-5: a renewal reads its state under this lock). */
-export const lockLoan = compiledOnce((trx, v: { institutionId: string; loanId: string }) =>
+const lockLoan = compiledOnce((trx, v: { institutionId: string; loanId: string }) =>
   trx
     .selectFrom('loans')
     .selectAll()
