@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { dirname, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
@@ -235,6 +236,7 @@ export async function openLoop(options: {
   await Promise.all(inFlight);
   if (samplesFile) {
     const startedAt = new Date(performance.timeOrigin + start).toISOString();
+    mkdirSync(dirname(resolve(samplesFile)), { recursive: true });
     writeFileSync(samplesFile, JSON.stringify({ started_at: startedAt, operations: everyOperation }));
   }
   clearInterval(stallSampler);

@@ -82,6 +82,13 @@ const tokenFor = async (institutionId: string) => {
   return token;
 };
 
+async function walPosition() {
+  const { rows } = await pool.query<{ lsn: string }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS lsn`,
+  );
+  return Number(rows[0]?.lsn);
+}
+
 async function profile(
   name: string,
   next: () => Promise<{
@@ -102,6 +109,9 @@ async function profile(
   queries = 0;
   roundTrips = 0;
   dbMs = 0;
+  // The WAL the operations wrote (nothing else writes to the generated network meanwhile): each
+  // commit waits for its WAL to reach the disk, so bytes per operation are latency too.
+  const walBefore = await walPosition();
   const started = performance.now();
   let failures = 0;
   for (const call of calls) {
@@ -118,10 +128,11 @@ async function profile(
     }
   }
   const wall = performance.now() - started;
+  const walBytes = (await walPosition()) - walBefore;
   const n = Math.max(1, calls.length);
   console.log(
     `\n## ${name}: ${calls.length} operations, ${(wall / n).toFixed(2)} ms each, ${(queries / n).toFixed(1)} statements in ${(roundTrips / n).toFixed(1)} round trips ` +
-      `and ${(dbMs / n).toFixed(2)} ms of database time each; failures ${failures}`,
+      `and ${(dbMs / n).toFixed(2)} ms of database time each, ${Math.round(walBytes / n)} bytes of WAL each; failures ${failures}`,
   );
   const top = [...statements.entries()]
     .sort((a, b) => b[1].ms - a[1].ms)

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type BenchEngine, benchConnection } from './target.ts';
 
 /**
@@ -63,9 +63,11 @@ export async function startServer(engine: BenchEngine): Promise<RunningServer> {
     },
   );
   const output: string[] = [];
+  const serverLog = process.env.BENCH_SERVER_LOG;
+  if (serverLog) mkdirSync(dirname(resolve(serverLog)), { recursive: true });
   const keep = (chunk: Buffer) => {
     // BENCH_SERVER_LOG=<file>: all the server printed (with `--trace-gc` in BENCH_SERVER_NODE_ARGS, its collections).
-    if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, chunk);
+    if (serverLog) appendFileSync(serverLog, chunk);
     output.push(chunk.toString());
     if (output.length > 50) output.shift();
   };

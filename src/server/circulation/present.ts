@@ -1,5 +1,6 @@
 import { compiledOnce } from '../db/compiled.ts';
 import { constant } from '../db/constants.ts';
+import { pipelined } from '../db/pipeline.ts';
 import { type Executor, patronName } from './repository.ts';
 
 /** Where a loan's printable receipt is (CIRC-4: a loan receipt can be printed). */
@@ -7,13 +8,14 @@ export const receiptUrl = (institutionId: string, loanId: string) =>
   `/api/circulation/loans/${institutionId}/${loanId}/receipt`;
 
 /**
- * A loan with what the desk shows of it. The item, record, patron and desk are joined; the
- * terms' renewals and the desk's library are scalar subqueries: with all seven tables joined the
- * planner spent about 3 ms (more than the query itself) choosing a join order on every lend,
- * return and renewal, and the desk as a subquery was scanned once per row of a patron's loan
- * list (docs/benchmarks.md, "Profile and fixes").
+ * A loan with what the desk shows of it: its item and record, its desk. The terms' renewals and
+ * the desk's library are scalar subqueries: with all seven tables joined the planner spent
+ * about 3 ms (more than the query itself) choosing a join order on every lend, return and
+ * renewal, and the desk as a subquery was scanned once per row of a patron's loan list
+ * (docs/benchmarks.md, "Profile and fixes"). The patron is joined by `loanQuery`; a patron's
+ * list reads its patron once (`presentOpenLoans`).
  */
-function loanQuery(db: Executor) {
+function loansWithTheirItems(db: Executor) {
   return db
     .selectFrom('loans as l')
     .innerJoin('items as i', (j) =>
@@ -21,9 +23,6 @@ function loanQuery(db: Executor) {
     )
     .innerJoin('bib_records as b', (j) =>
       j.onRef('b.institution_id', '=', 'i.institution_id').onRef('b.id', '=', 'i.bib_id'),
-    )
-    .innerJoin('patrons as p', (j) =>
-      j.onRef('p.institution_id', '=', 'l.institution_id').onRef('p.id', '=', 'l.patron_id'),
     )
     .innerJoin('circulation_desks as d', 'd.id', 'l.desk_id')
     .select([
@@ -42,10 +41,6 @@ function loanQuery(db: Executor) {
       'i.barcode',
       'b.title',
       'b.author',
-      'p.id as patron_id',
-      'p.first_name',
-      'p.last_name',
-      'p.preferred_name',
     ])
     .select((eb) => [
       eb
@@ -66,9 +61,18 @@ function loanQuery(db: Executor) {
     ]);
 }
 
-type LoanRow = Awaited<ReturnType<ReturnType<typeof loanQuery>['executeTakeFirstOrThrow']>>;
+function loanQuery(db: Executor) {
+  return loansWithTheirItems(db)
+    .innerJoin('patrons as p', (j) =>
+      j.onRef('p.institution_id', '=', 'l.institution_id').onRef('p.id', '=', 'l.patron_id'),
+    )
+    .select(['p.id as patron_id', 'p.first_name', 'p.last_name', 'p.preferred_name']);
+}
 
-function present(r: LoanRow, now: Date) {
+type LoanRow = Awaited<ReturnType<ReturnType<typeof loanQuery>['executeTakeFirstOrThrow']>>;
+type LoanOfPatronRow = Awaited<ReturnType<ReturnType<typeof loansWithTheirItems>['executeTakeFirstOrThrow']>>;
+
+function present(r: LoanOfPatronRow, patron: LoanFacts['patron'], now: Date) {
   // Fields named one by one: spreading the row and adding four more made each object a
   // slow dictionary in V8, which cost 3 ms per 200 loans (docs/benchmarks.md).
   return presentLoanFacts(
@@ -82,7 +86,7 @@ function present(r: LoanRow, now: Date) {
       renewals_allowed: r.renewals_allowed,
       returned_at: r.returned_at,
       item: { id: r.item_id, barcode: r.barcode, title: r.title, author: r.author },
-      patron: { id: r.patron_id, name: patronName(r) },
+      patron,
       desk: { id: r.desk_id, name: r.desk_name, institutionId: r.desk_institution_id },
       library: { id: r.library_id, name: r.library_name },
     },
@@ -137,11 +141,11 @@ const selectLoan = compiledOnce((db, v: { institutionId: string; loanId: string 
 export async function presentLoan(db: Executor, institutionId: string, loanId: string, now = new Date()) {
   const [row] = (await selectLoan(db, { institutionId, loanId })).rows;
   if (!row) throw new Error(`no loan ${loanId} at institution ${institutionId}`);
-  return present(row, now);
+  return present(row, { id: row.patron_id, name: patronName(row) }, now);
 }
 
 const selectOpenLoans = compiledOnce((db, v: { institutionId: string; patronId: string }) =>
-  loanQuery(db)
+  loansWithTheirItems(db)
     .where('l.institution_id', '=', v.institutionId)
     .where('l.patron_id', '=', v.patronId)
     .where('l.status', '<>', constant('returned'))
@@ -149,22 +153,32 @@ const selectOpenLoans = compiledOnce((db, v: { institutionId: string; patronId: 
     .orderBy('l.id'),
 );
 
-/** The patron's open loans (active, lost or claimed returned), soonest due first. */
+const selectPatronOfLoans = compiledOnce((db, v: { institutionId: string; patronId: string }) =>
+  db
+    .selectFrom('patrons')
+    .select(['id', 'first_name', 'last_name', 'preferred_name'])
+    .where('institution_id', '=', v.institutionId)
+    .where('id', '=', v.patronId),
+);
+
+/**
+ * The patron's open loans (active, lost or claimed returned), soonest due first; null when the
+ * institution has no such patron. The patron is read once beside the loans, in the same write
+ * (db/pipeline.ts), not joined to each of a list that runs to hundreds (docs/benchmarks.md).
+ */
 export async function presentOpenLoans(
   db: Executor,
   institutionId: string,
   patronId: string,
   now = new Date(),
-) {
-  return openLoansOf.present(
-    (await db.executeQuery(openLoansOf.statement(db, institutionId, patronId))).rows,
-    now,
-  );
+): Promise<LoanView[] | null> {
+  const v = { institutionId, patronId };
+  const [patrons, loans] = await pipelined(db, [
+    selectPatronOfLoans.statement(db, v),
+    selectOpenLoans.statement(db, v),
+  ] as const);
+  const p = patrons.rows[0];
+  if (!p) return null;
+  const patron = { id: p.id, name: patronName(p) };
+  return loans.rows.map((r) => present(r, patron, now));
 }
-
-/** `presentOpenLoans` as a statement and its presentation, for a caller that sends it with others. */
-export const openLoansOf = {
-  statement: (db: Executor, institutionId: string, patronId: string) =>
-    selectOpenLoans.statement(db, { institutionId, patronId }),
-  present: (rows: LoanRow[], now = new Date()) => rows.map((r) => present(r, now)),
-};

@@ -1,9 +1,7 @@
 import { type Actor, authorize, can, requirePatron } from '../auth/authorize.ts';
-import { compiledOnce } from '../db/compiled.ts';
 import type { Db } from '../db/database.ts';
-import { pipelined } from '../db/pipeline.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
-import { openLoansOf, presentLoan, presentOpenLoans } from './present.ts';
+import { presentLoan, presentOpenLoans } from './present.ts';
 import { patronName } from './repository.ts';
 
 /** The patron's open loans with due dates, overdue flags and renewals; circulation.desk or patrons.read. */
@@ -16,28 +14,16 @@ export async function listPatronLoans(db: Db, actor: Actor | null, institutionId
       scope,
     });
   }
-  // The patron and their loans in one write (db/pipeline.ts): a desk opens this list often.
-  const [patron, loans] = await pipelined(db, [
-    selectPatronId.statement(db, { institutionId, patronId }),
-    openLoansOf.statement(db, institutionId, patronId),
-  ] as const);
-  if (!patron.rows[0])
-    throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
-  return openLoansOf.present(loans.rows);
+  const loans = await presentOpenLoans(db, institutionId, patronId);
+  if (!loans) throw notFound('PATRON_NOT_FOUND', 'No such patron in this institution.', { patronId });
+  return loans;
 }
-
-const selectPatronId = compiledOnce((db, v: { institutionId: string; patronId: string }) =>
-  db
-    .selectFrom('patrons')
-    .select('id')
-    .where('institution_id', '=', v.institutionId)
-    .where('id', '=', v.patronId),
-);
 
 /** The signed-in patron's own open loans (discovery). */
 export async function listMyLoans(db: Db, actor: Actor | null) {
   const patron = requirePatron(actor);
-  return presentOpenLoans(db, patron.institutionId, patron.patronId);
+  // A session whose patron is gone (erased since it began) has no loans to show.
+  return (await presentOpenLoans(db, patron.institutionId, patron.patronId)) ?? [];
 }
 
 /** CIRC-13: the item's history, newest first, with the names of place and operator. */

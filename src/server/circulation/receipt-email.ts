@@ -23,7 +23,8 @@ export async function emailLoanReceipt(
   const ids = [...new Set(loanIds)];
   const patron = await lockPatron(ctx.db, institutionId, patronId, now, { lock: false, blocks: false });
 
-  const open = await presentOpenLoans(ctx.db, institutionId, patronId, now);
+  // The patron was found just above; a list of none would refuse every loan as unknown.
+  const open = (await presentOpenLoans(ctx.db, institutionId, patronId, now)) ?? [];
   const openById = new Map(open.map((l) => [l.id, l]));
   const notOpen = ids.filter((id) => !openById.has(id));
   if (notOpen.length > 0) {
