@@ -177,6 +177,8 @@ export interface SecondOfLoad {
   max_ms: number;
   /** The longest the load generator's own event loop was held up in that second. */
   generator_stall_ms: number | null;
+  /** The longest flush of the disk probe that began in that second (bench/disk-probe.ts). */
+  disk_flush_max_ms?: number | null;
 }
 
 /**
@@ -187,7 +189,12 @@ export async function openLoop(options: {
   ratePerSecond: number;
   durationMs: number;
   kinds: { name: string; next: NextOperation }[];
-}): Promise<{ operations: Record<string, LoopResult>; timeline: SecondOfLoad[] }> {
+}): Promise<{
+  operations: Record<string, LoopResult>;
+  timeline: SecondOfLoad[];
+  /** When the first operation was due, ms since the epoch. */
+  startedAt: number;
+}> {
   const interval = 1000 / options.ratePerSecond;
   const total = Math.floor(options.durationMs / interval);
   const samples = new Map<string, number[]>(options.kinds.map((k) => [k.name, []]));
@@ -267,7 +274,7 @@ export async function openLoop(options: {
       ];
     }),
   );
-  return { operations, timeline };
+  return { operations, timeline, startedAt: performance.timeOrigin + start };
 }
 
 /** A keep-alive HTTP client of the server under test, with a bearer token per call. */

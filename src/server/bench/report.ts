@@ -41,7 +41,13 @@ interface Results {
   network: Record<string, number>;
   settings: { duration_s: number; ceiling_duration_s: number };
   scenarios: Record<string, Scenario>;
-  steady_load: { rate_per_s: number; duration_s: number; operations: Record<string, Steady> };
+  steady_load: {
+    rate_per_s: number;
+    duration_s: number;
+    operations: Record<string, Steady>;
+    /** Absent from results of before the disk probe; null when it was off. */
+    disk_flush?: { count: number; p50_ms: number; p99_ms: number; max_ms: number; over_50_ms: number } | null;
+  };
   server: { peak_rss_mb: number };
   targets: Record<string, boolean>;
 }
@@ -82,6 +88,13 @@ export function markdownReport(r: Results): string {
       `| ${name} | ${s.ops_per_s} | ${s.p50_ms} | ${s.p95_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} |`,
     );
   }
+  const flush = r.steady_load.disk_flush;
+  if (flush)
+    lines.push(
+      '',
+      `The disk meanwhile (an 8 KB write and fdatasync every 20 ms beside the load): p50 ${flush.p50_ms} ms, ` +
+        `p99 ${flush.p99_ms} ms, max ${flush.max_ms} ms; ${flush.over_50_ms} of ${flush.count} flushes over 50 ms.`,
+    );
   lines.push('', `Server peak resident memory: ${r.server.peak_rss_mb} MB.`);
   lines.push(
     '',

@@ -18,11 +18,14 @@ import {
   loadCeilingContext,
   openCeilingPool,
 } from './ceiling.ts';
+import { longestFlushBySecond, startDiskProbe } from './disk-probe.ts';
 import { BENCH_PASSWORD, type GenerateOptions, generateNetwork } from './generate.ts';
 import {
   ApiClient,
   closedLoop,
+  type LatencyStats,
   type LoopResult,
+  latencyStats,
   type Meters,
   type NextOperation,
   openLoop,
@@ -306,6 +309,7 @@ async function main() {
   const api = new ApiClient(server.port, Math.max(clients, 64));
   let steady: Record<string, LoopResult> = {};
   let steadyTimeline: SecondOfLoad[] = [];
+  let diskFlush: (LatencyStats & { over_50_ms: number }) | null = null;
   try {
     // One desk operator per institution, each with an API token (scripts' way in, api.md).
     const tokens = new Map<string, string>();
@@ -423,18 +427,27 @@ async function main() {
       // A warm-up at the same rate, not counted: a server just started (`--only steady`) spends
       // its first seconds opening connections and preparing statements (docs/benchmarks.md).
       await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
-      ({ operations: steady, timeline: steadyTimeline } = await openLoop({
-        ratePerSecond: rate,
-        durationMs: steadyMs,
-        kinds,
-      }));
+      const probe = startDiskProbe();
+      const measured = await openLoop({ ratePerSecond: rate, durationMs: steadyMs, kinds });
+      steady = measured.operations;
+      steadyTimeline = measured.timeline;
+      if (probe) {
+        const flushes = await probe.stop();
+        const longest = longestFlushBySecond(flushes, measured.startedAt, steadyTimeline.length);
+        steadyTimeline = steadyTimeline.map((t, second) => ({ ...t, disk_flush_max_ms: longest[second] }));
+        const stats = latencyStats(flushes.map(([, took]) => took));
+        diskFlush = { ...stats, over_50_ms: flushes.filter(([, took]) => took > 50).length };
+        log(
+          `disk probe (8 KB write + fdatasync every 20 ms): p50 ${stats.p50_ms} ms  p99 ${stats.p99_ms} ms  max ${stats.max_ms} ms, ${diskFlush.over_50_ms} of ${stats.count} over 50 ms`,
+        );
+      }
       for (const [name, r] of Object.entries(steady)) {
         log(
           `steady ${name.padEnd(8)} ${r.ops_per_s} ops/s  p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}`,
         );
       }
       log(
-        `steady, second by second (p95 / max / load generator's stall, ms): ${steadyTimeline.map((t) => `${Math.round(t.p95_ms)}/${Math.round(t.max_ms)}/${t.generator_stall_ms}`).join(' ')}`,
+        `steady, second by second (p95 / max / load generator's stall / longest disk flush, ms): ${steadyTimeline.map((t) => `${Math.round(t.p95_ms)}/${Math.round(t.max_ms)}/${t.generator_stall_ms}/${t.disk_flush_max_ms === undefined || t.disk_flush_max_ms === null ? '-' : Math.round(t.disk_flush_max_ms)}`).join(' ')}`,
       );
     }
     if (api.failures.length)
@@ -500,6 +513,8 @@ async function main() {
       operations: steady,
       // Every kind together, by the second each operation was due in: where a tail comes from.
       timeline: steadyTimeline,
+      // The disk's own flushes meanwhile (bench/disk-probe.ts), null when the probe was off.
+      disk_flush: diskFlush,
     },
     server: { peak_rss_mb: peakRssMb },
     targets: {
