@@ -74,8 +74,15 @@ export async function startServer(engine: BenchEngine): Promise<RunningServer> {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
+  // A benchmark that fails (an exception, Ctrl-C's exit) must not leave its server running
+  // against the bench database: it is stopped with this process.
+  const stopWithThisProcess = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', stopWithThisProcess);
   child.on('exit', () => {
     exited = true;
+    process.off('exit', stopWithThisProcess);
   });
   const pid = child.pid as number;
   let peak = 0;
