@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { authorize } from '../auth/authorize.ts';
 import { renderLetter } from '../letters/templates.ts';
 import {
@@ -13,6 +12,7 @@ import {
   requestHistoryEntry,
 } from '../requests/queue.ts';
 import { refused } from '../shared/errors.ts';
+import { newRowId } from '../shared/ids.ts';
 import { loadOpenTransit, receiveTransit } from '../transits/repository.ts';
 import {
   actingAtDesk,
@@ -164,7 +164,7 @@ export async function lendItem(ctx: CirculationContext, input: LendInput) {
       if (!due.ok) throw new Error('unreachable: a due-date refusal is never overridable');
 
       // The loan's id is made here so that its history and receipt go in the same statement.
-      const loanId = randomUUID();
+      const loanId = newRowId();
       const place = actingAtDesk(desk, actor);
       const where = {
         institutionId: ownerId,

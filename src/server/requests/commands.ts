@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Actor, PatronActor } from '../auth/authorize.ts';
 import { authorize } from '../auth/authorize.ts';
@@ -7,6 +6,7 @@ import { type Executor, lockItemById, patronName } from '../circulation/reposito
 import { dayAt, selectTermsOfUse } from '../circulation/rules/index.ts';
 import type { Db } from '../db/database.ts';
 import { badRequest, conflict, notFound, refused } from '../shared/errors.ts';
+import { newRowId } from '../shared/ids.ts';
 import {
   closeRequest,
   fillTargets,
@@ -162,7 +162,7 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
     const target = item ? item.id : (chooseTarget(requestableCopies(check), pickup.id)?.itemId ?? null);
     const position = state.nextPosition;
     // The request's id is made here so that its history entry goes in the same statement.
-    const id = randomUUID();
+    const id = newRowId();
     // CIRC-13: a request naming or targeted at a copy is in that copy's history.
     await insertRequest(
       trx,
