@@ -428,7 +428,13 @@ async function main() {
       // its first seconds opening connections and preparing statements (docs/benchmarks.md).
       await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
       const probe = startDiskProbe();
-      const measured = await openLoop({ ratePerSecond: rate, durationMs: steadyMs, kinds });
+      let measured: Awaited<ReturnType<typeof openLoop>>;
+      try {
+        measured = await openLoop({ ratePerSecond: rate, durationMs: steadyMs, kinds });
+      } catch (error) {
+        await probe?.stop(); // its thread would keep this process from ending
+        throw error;
+      }
       steady = measured.operations;
       steadyTimeline = measured.timeline;
       if (probe) {
