@@ -604,6 +604,23 @@ describe('CIRC-13 item history and the patron loans list', () => {
     expect(z.array(loanViewSchema).parse(body)).toEqual(body);
   });
 
+  it("PAT-3: the loans list of a patron not of this institution answers 404, another member's patron too, with none of their loans", async () => {
+    const theirs = await buildBorrower(db(), cast.south);
+    const theirBook = await buildItem(db(), { institution: cast.south.institution });
+    const southOperator = await signIn(t.app, cast.south.staff.circulation_desk_operator.username);
+    const southLoan = await southOperator.post('/api/circulation/loans', {
+      deskId: south.desks.main.id,
+      itemBarcode: theirBook.barcode,
+      patronId: theirs.id,
+    });
+    expect(southLoan.statusCode).toBe(201);
+    for (const patronId of [theirs.id, '00000000-0000-4000-8000-000000000000']) {
+      const list = await operator.get(`/api/circulation/patrons/${north.institutionId}/${patronId}/loans`);
+      expect([list.statusCode, list.json().code]).toEqual([404, 'PATRON_NOT_FOUND']);
+      expect(list.body).not.toContain(theirBook.barcode);
+    }
+  });
+
   it('CIRC-13: every loan, renewal and return with time, institution, library, desk and operator', async () => {
     const patron = await borrower();
     const book = await item();
