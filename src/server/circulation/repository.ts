@@ -750,6 +750,8 @@ export interface LockedPatron {
   id: string;
   institutionId: string;
   name: string;
+  /** The patron's primary identifier (their card number), as a request's answer shows it. */
+  identifier: string;
   userGroupId: string;
   expiryDate: string | null;
   status: 'active' | 'inactive';
@@ -788,7 +790,7 @@ export function activeBlocks(
 function patronColumns<DB extends Database, TB extends 'patrons'>(query: SelectQueryBuilder<DB, TB, object>) {
   return query
     .select(['id', 'institution_id', 'first_name', 'last_name', 'preferred_name', 'user_group_id'])
-    .select(['expiry_date', 'status', 'email', 'emails']);
+    .select(['primary_identifier', 'expiry_date', 'status', 'email', 'emails']);
 }
 
 /**
@@ -889,6 +891,7 @@ export function presentLockedPatron(
     id: row.id,
     institutionId: row.institution_id,
     name: patronName(row),
+    identifier: row.primary_identifier,
     userGroupId: row.user_group_id,
     expiryDate: row.expiry_date,
     status: row.status,

@@ -22,6 +22,7 @@ import {
   type Where,
   writeRequestLetter,
 } from './queue.ts';
+import { presentPlacedRequest, type RequestView } from './reads.ts';
 import { type CopyForRequest, chooseTarget, collectRequestRefusals, requestableCopies } from './rules.ts';
 
 /** Who acts: staff (authorized per use case) or the signed-in patron for themselves. */
@@ -50,9 +51,15 @@ const noPlace: Where = { actingInstitutionId: null, libraryId: null, deskId: nul
  * work and volume (409 REQUEST_ALREADY_EXISTS; the database's unique index is the last guard,
  * INV-4); every refusal at once as 422 REQUEST_REFUSED; a title request is targeted at an
  * available copy when there is one, which puts it on the pick-from-shelf list of that copy's
- * library. The request belongs to the owner of the inventory (INV-6).
+ * library. The request belongs to the owner of the inventory (INV-6). Answers the request as
+ * `presentRequest` reads it, built from what the transaction read (`presentPlacedRequest`).
  */
-export async function placeRequest(db: Db, now: Date, by: Requester, input: PlaceRequestInput) {
+export async function placeRequest(
+  db: Db,
+  now: Date,
+  by: Requester,
+  input: PlaceRequestInput,
+): Promise<RequestView> {
   if ((input.bibId === undefined) === (input.itemId === undefined)) {
     throw badRequest('VALIDATION_FAILED', 'Name either a title (bibId) or an item (itemId).', {
       fields: [{ field: 'bibId', message: 'name either bibId or itemId' }],
@@ -112,7 +119,7 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
     patronId = by.actor.patronId;
   }
 
-  const requestId = await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     // The fixed lock order: the title's request queue, the item, the patron; then INV-4 /
     // CIRC-7 / CIRC-2: the patron's blocks, active request for the work, the copies and the
     // next place in the queue, in one statement after the three locks, so that it sees
@@ -160,6 +167,10 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
       );
     }
     const target = item ? item.id : (chooseTarget(requestableCopies(check), pickup.id)?.itemId ?? null);
+    // An item request's item is among the copies: a withdrawn one was refused above.
+    const targetCopy = target === null ? null : state.copies.find((c) => c.itemId === target);
+    if (targetCopy === undefined)
+      throw new Error(`the request's copy ${target} is not among the copies read`);
     const position = state.nextPosition;
     // The request's id is made here so that its history entry goes in the same statement.
     const id = newRowId();
@@ -195,9 +206,27 @@ export async function placeRequest(db: Db, now: Date, by: Requester, input: Plac
       // The transaction's last write: its COMMIT travels with it (decision 68).
       { commit: true },
     );
-    return id;
+    return presentPlacedRequest({
+      id,
+      institutionId: ownerId,
+      requestType: input.requestType,
+      level: item ? 'item' : 'title',
+      queuePosition: position,
+      volume,
+      placedAt: now,
+      placedByStaff: placedBy !== null,
+      title: { id: title.id, title: title.title, author: title.author },
+      item: targetCopy && {
+        id: targetCopy.itemId,
+        barcode: targetCopy.barcode,
+        callNumber: targetCopy.callNumber,
+        location: targetCopy.locationName,
+        library: { id: targetCopy.homeLibraryId, name: targetCopy.libraryName },
+      },
+      patron: { id: patron.id, name: patron.name, identifier: patron.identifier },
+      pickupLibrary: { id: pickup.id, name: pickup.name, institutionId: pickup.institutionId },
+    });
   });
-  return { institutionId: ownerId, id: requestId };
 }
 
 /**

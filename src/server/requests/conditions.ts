@@ -87,7 +87,7 @@ export function claimsItsCopy(eb: ExpressionBuilder<WithRequests, 'r'>) {
 export const lockQueueStatement = compiledOnce((trx, v: { institutionId: string; bibId: string }) =>
   trx
     .selectFrom('bib_records')
-    .select(['id', 'institution_id', 'title', 'work_key', 'withdrawn_at'])
+    .select(['id', 'institution_id', 'title', 'author', 'work_key', 'withdrawn_at'])
     .where('institution_id', '=', v.institutionId)
     .where('id', '=', v.bibId)
     .forUpdate(),

@@ -45,6 +45,7 @@ export interface QueueTitle {
   id: string;
   institutionId: string;
   title: string;
+  author: string;
   workKey: string;
   withdrawn: boolean;
 }
@@ -64,6 +65,7 @@ function presentQueueTitle(
     id: row.id,
     institutionId: row.institution_id,
     title: row.title,
+    author: row.author,
     workKey: row.work_key,
     withdrawn: row.withdrawn_at !== null,
   };
@@ -554,7 +556,7 @@ const selectRequestSetting = compiledPerShape(
         jsonObjectFrom(
           eb
             .selectFrom('libraries as l')
-            .select(['l.id', 'l.institution_id'])
+            .select(['l.id', 'l.institution_id', 'l.name'])
             .where('l.id', '=', v.pickupLibraryId),
         ).as('pickup'),
         jsonArrayFrom(
@@ -610,7 +612,9 @@ export async function loadRequestSetting(
     /** The item's volume (an item request); null for a title request, which names its own. */
     enumeration: row.enumeration,
     timeZone: row.time_zone,
-    pickup: row.pickup ? { id: row.pickup.id, institutionId: row.pickup.institution_id } : null,
+    pickup: row.pickup
+      ? { id: row.pickup.id, institutionId: row.pickup.institution_id, name: row.pickup.name }
+      : null,
     rules,
     terms: row.terms as {
       id: string;
@@ -667,6 +671,9 @@ const placingState = compiledPerShape((trx, key: PlacingKey, level: 'item' | 'ti
         .innerJoin('holdings as h', (j) =>
           j.onRef('h.institution_id', '=', 'i.institution_id').onRef('h.id', '=', 'i.holding_id'),
         )
+        // Where the copy is shelved, by name: the placed request's answer shows its copy.
+        .innerJoin('locations as loc', 'loc.id', 'h.location_id')
+        .innerJoin('libraries as hl', 'hl.id', 'h.library_id')
         .select([
           'i.id',
           'i.barcode',
@@ -674,6 +681,9 @@ const placingState = compiledPerShape((trx, key: PlacingKey, level: 'item' | 'ti
           'i.material_type_id',
           'h.location_id',
           'h.library_id',
+          'h.call_number',
+          'loc.name as location_name',
+          'hl.name as library_name',
         ])
         .select((c) => [
           c
@@ -742,6 +752,9 @@ function presentPlacingState(result: Awaited<ReturnType<typeof placingState>>) {
       materialTypeId: c.material_type_id,
       locationId: c.location_id,
       homeLibraryId: c.library_id,
+      callNumber: c.call_number,
+      locationName: c.location_name,
+      libraryName: c.library_name,
       available: Boolean(c.available),
       onLoanToPatron: Boolean(c.on_loan_to_patron),
     })),

@@ -55,7 +55,7 @@ export function registerRequestRoutes(app: RouteApp, deps: { db: Db }) {
     async (request, reply) => {
       const patron = requirePatron(request.actor);
       const placed = await placeRequest(db, new Date(), { kind: 'patron', actor: patron }, request.body);
-      return reply.status(201).send(await presentRequest(db, placed.institutionId, placed.id));
+      return reply.status(201).send(placed);
     },
   );
 
@@ -114,7 +114,7 @@ export function registerRequestRoutes(app: RouteApp, deps: { db: Db }) {
         { kind: 'staff', actor: request.actor },
         request.body,
       );
-      return reply.status(201).send(await presentRequest(db, placed.institutionId, placed.id));
+      return reply.status(201).send(placed);
     },
   );
 
