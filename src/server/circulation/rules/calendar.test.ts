@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addOpenDays,
@@ -43,6 +44,42 @@ describe('calendar days (CIRC-3)', () => {
     expect(dayAt('Europe/Berlin', lateEvening)).toBe('2025-01-07');
     expect(dayAt('America/New_York', lateEvening)).toBe('2025-01-06');
     expect(dayAt('UTC', lateEvening)).toBe('2025-01-06');
+  });
+
+  it('CIRC-3: a kept day answers only within its local day: across midnights, short and long days, a day that starts at 01:00', () => {
+    // Instants in time order, as a desk asks, every 7 minutes over days with DST changes: the
+    // kept answer must be luxon's own every time. Santiago's spring change skips midnight.
+    const spans = [
+      ['America/Toronto', '2026-03-07T00:00:00Z'],
+      ['America/Toronto', '2026-10-31T00:00:00Z'],
+      ['Europe/Berlin', '2026-03-28T00:00:00Z'],
+      ['America/Santiago', '2026-09-04T00:00:00Z'],
+      ['Australia/Lord_Howe', '2026-10-03T00:00:00Z'],
+    ] as const;
+    for (const [zone, start] of spans) {
+      for (let t = Date.parse(start); t < Date.parse(start) + 3 * 86_400_000; t += 7 * 60_000) {
+        const expected = DateTime.fromMillis(t).setZone(zone).toISODate();
+        expect(dayAt(zone, new Date(t)), `${zone} at ${new Date(t).toISOString()}`).toBe(expected);
+        // Asked again after another zone, a day long ago (a due date) and a moment earlier:
+        // still the same answers.
+        expect(dayAt('UTC', new Date(t))).toBe(new Date(t).toISOString().slice(0, 10));
+        const dueLongAgo = t - 9 * 86_400_000 - 3_600_000;
+        expect(dayAt(zone, new Date(dueLongAgo))).toBe(
+          DateTime.fromMillis(dueLongAgo).setZone(zone).toISODate(),
+        );
+        expect(dayAt(zone, new Date(t - 1))).toBe(
+          DateTime.fromMillis(t - 1)
+            .setZone(zone)
+            .toISODate(),
+        );
+      }
+    }
+  });
+
+  it('a kept local time is handed out as a new instant each time', () => {
+    const first = localTime('Europe/Berlin', '2025-01-06', '09:30');
+    first.setTime(0);
+    expect(localTime('Europe/Berlin', '2025-01-06', '09:30')).toEqual(new Date('2025-01-06T08:30:00Z'));
   });
 
   it('refuses malformed days, times and time zones as programming errors', () => {

@@ -64,19 +64,58 @@ function parseTime(time: string): { hour: number; minute: number; second: number
   return { hour, minute, second };
 }
 
+/*
+ * Turning a local time into an instant and back asks the platform's time zone data (luxon reads
+ * it through Intl, several calls per conversion): a fifth of a millisecond for a due date, a
+ * tenth of what the server spends on a loan (docs/benchmarks.md). Both functions are pure, and
+ * the loans of a day ask for the same few days and times, so their answers are kept: per zone,
+ * day and time for `localTime`, and per zone the spans of the local days last asked for `dayAt`
+ * (today's, and the due days of the loans a return charges a fine for).
+ * The kept answers are the platform's own; they change only with its time zone data, which a
+ * running process does not reload.
+ */
+const KEPT_LOCAL_TIMES = 10_000;
+const localTimes = new Map<string, number>();
+
 /** The instant of a local time on a day in a time zone (a time in a DST gap moves forward, as luxon does). */
 export function localTime(timeZone: string, day: string, time: string): Date {
+  const key = `${timeZone} ${day} ${time}`;
+  const kept = localTimes.get(key);
+  if (kept !== undefined) return new Date(kept);
   const [year, month, date] = fromEpochDay(toEpochDay(day)).split('-').map(Number);
   const at = DateTime.fromObject({ year, month, day: date, ...parseTime(time) }, { zone: timeZone });
   if (!at.isValid) throw new RangeError(`Not a time zone: ${timeZone}`);
+  if (localTimes.size >= KEPT_LOCAL_TIMES) localTimes.clear();
+  localTimes.set(key, at.toMillis());
   return at.toJSDate();
 }
 
+/** Per zone, the local days last asked for, the latest first, and the instants each spans: [from, until). */
+const localDays = new Map<string, { from: number; until: number; day: string }[]>();
+const KEPT_DAYS_PER_ZONE = 16;
+
 /** The calendar day of an instant in a time zone. */
 export function dayAt(timeZone: string, instant: Date): string {
-  const local = DateTime.fromJSDate(instant).setZone(timeZone);
+  const ms = instant.getTime();
+  const kept = localDays.get(timeZone) ?? [];
+  const i = kept.findIndex((span) => span.from <= ms && ms < span.until);
+  const span = kept[i];
+  if (span) {
+    if (i > 0) kept.unshift(...kept.splice(i, 1));
+    return span.day;
+  }
+  const local = DateTime.fromMillis(ms).setZone(timeZone);
   if (!local.isValid) throw new RangeError(`Not a time zone or an instant: ${timeZone}`);
-  return local.toISODate();
+  // The day starts at its first instant (not always 00:00: a DST change can skip midnight).
+  const from = local.startOf('day');
+  const until = from.plus({ days: 1 }).startOf('day');
+  const day = local.toISODate();
+  if (from.isValid && until.isValid && from.toMillis() <= ms && ms < until.toMillis()) {
+    kept.unshift({ from: from.toMillis(), until: until.toMillis(), day });
+    if (kept.length > KEPT_DAYS_PER_ZONE) kept.pop();
+    localDays.set(timeZone, kept);
+  }
+  return day;
 }
 
 /** Plain calendar arithmetic: the day `n` days after `day` (n may be negative). */
