@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -65,6 +66,62 @@ describe('CIRC-2 terms of use', () => {
     const dvdLoan = await lend(operator, { itemBarcode: dvd.barcode, patronId: patron.id });
     expect(dvdLoan.json().termsFallback).toBe(false);
     expect(localDay(dvdLoan.json().loan.dueAt)).toBe(plusDays(today(), 7));
+  });
+});
+
+describe('the setting a desk keeps between operations (decision 74)', () => {
+  // A desk operation reads its desk's setting (calendar, terms, limits, letters) once and then
+  // only the configuration's version while nothing changes; each change must reach the next loan.
+  it('CIRC-2 / CIRC-3: a new loan period and a new closed day reach the next loan at a desk that has lent before', async () => {
+    const patron = await borrower();
+    const dueIn = async () => {
+      const loan = await lend(operator, { itemBarcode: (await item()).barcode, patronId: patron.id });
+      expect(loan.statusCode).toBe(201);
+      return localDay(loan.json().loan.dueAt);
+    };
+    const administrator = await signIn(t.app, cast.north.staff.fulfillment_administrator.username);
+    const setLoanPeriod = async (loanPeriod: number) => {
+      const url = `/api/institutions/${north.institutionId}/terms-of-use/${north.terms.standard}`;
+      expect((await administrator.patch(url, { loanPeriod })).statusCode).toBe(200);
+    };
+    expect(await dueIn()).toBe(plusDays(today(), 21));
+    expect(await dueIn()).toBe(plusDays(today(), 21));
+    try {
+      await setLoanPeriod(10);
+      expect(await dueIn()).toBe(plusDays(today(), 10));
+      // Straight to the table, as any other writer would: the version moves all the same.
+      await closeLibrary(db(), north.libraries.main, plusDays(today(), 10));
+      expect(await dueIn()).toBe(plusDays(today(), 11));
+    } finally {
+      await setLoanPeriod(21);
+      await db().deleteFrom('library_closed_days').where('library_id', '=', north.libraries.main).execute();
+    }
+    expect(await dueIn()).toBe(plusDays(today(), 21));
+  });
+
+  it('every table a desk setting is read from moves the configuration version, even by a statement that changes no row', async () => {
+    const version = async () =>
+      (await db().selectFrom('configuration_version').select('version').executeTakeFirstOrThrow()).version;
+    const tables = {
+      institutions: 'id',
+      libraries: 'id',
+      circulation_desks: 'id',
+      library_opening_hours: 'library_id',
+      library_closed_days: 'library_id',
+      terms_of_use_rules: 'id',
+      terms_of_use: 'id',
+      loan_limits: 'id',
+      letter_templates: 'institution_id',
+    };
+    for (const [table, column] of Object.entries(tables)) {
+      const before = await version();
+      await sql.raw(`UPDATE ${table} SET ${column} = ${column} WHERE false`).execute(db());
+      expect(await version(), table).toBe(before + 1);
+    }
+    // What a loan changes is not configuration.
+    const before = await version();
+    await lend(operator, { itemBarcode: (await item()).barcode, patronId: (await borrower()).id });
+    expect(await version()).toBe(before);
   });
 });
 

@@ -83,10 +83,10 @@ const tokenFor = async (institutionId: string) => {
 };
 
 async function walPosition() {
-  const { rows } = await pool.query<{ lsn: string }>(
-    `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS lsn`,
+  const { rows } = await pool.query<{ lsn: string; at: string }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS lsn, pg_current_wal_insert_lsn()::text AS at`,
   );
-  return Number(rows[0]?.lsn);
+  return { bytes: Number(rows[0]?.lsn), at: rows[0]?.at ?? '' };
 }
 
 async function profile(
@@ -128,11 +128,14 @@ async function profile(
     }
   }
   const wall = performance.now() - started;
-  const walBytes = (await walPosition()) - walBefore;
+  const walAfter = await walPosition();
+  const walBytes = walAfter.bytes - walBefore.bytes;
   const n = Math.max(1, calls.length);
   console.log(
     `\n## ${name}: ${calls.length} operations, ${(wall / n).toFixed(2)} ms each, ${(queries / n).toFixed(1)} statements in ${(roundTrips / n).toFixed(1)} round trips ` +
-      `and ${(dbMs / n).toFixed(2)} ms of database time each, ${Math.round(walBytes / n)} bytes of WAL each; failures ${failures}`,
+      `and ${(dbMs / n).toFixed(2)} ms of database time each, ${Math.round(walBytes / n)} bytes of WAL each; failures ${failures}` +
+      // What the WAL holds, page images by relation included: pg_waldump --stats=record -s … -e …
+      ` (WAL ${walBefore.at} to ${walAfter.at})`,
   );
   const top = [...statements.entries()]
     .sort((a, b) => b[1].ms - a[1].ms)

@@ -166,13 +166,16 @@ export interface LendingTerms {
  * What a desk operation reads of its setting, in one statement written with its locks
  * (`lockAtDesk`, decision 70): the desk and its library, the library's calendar (CIRC-3), the
  * desk institution's terms-of-use rules and terms (CIRC-2), its loan limits, its name,
- * currency and sender with its template for `letterType` (CIRC-12).
+ * currency and sender with its template for `letterType` (CIRC-12); and the configuration's
+ * version it is of (`KeptSetting`, decision 74).
  */
 const selectDeskSetting = compiledOnce((db, v: { deskId: string; letterType: LetterType }) =>
   db
     .selectFrom('circulation_desks as d')
     .innerJoin('libraries as l', 'l.id', 'd.library_id')
     .innerJoin('institutions as i', 'i.id', 'd.institution_id')
+    .crossJoin('configuration_version as cv')
+    .select('cv.version as configuration_version')
     .select(['d.id', 'd.code', 'd.name', 'd.institution_id', 'd.library_id', 'l.name as library_name'])
     .select(['i.name as institution_name', 'i.code as institution_code', 'i.letters_from', 'i.currency'])
     .select((eb) => calendarColumns(eb))
@@ -206,6 +209,22 @@ const selectDeskSetting = compiledOnce((db, v: { deskId: string; letterType: Let
 
 export type DeskSetting = ReturnType<typeof presentDeskSetting>;
 
+/** The configuration's version alone (migration 0011), read instead of a kept setting's tables. */
+const selectConfigurationVersion = compiledOnce((db, _v: Record<string, never>) =>
+  db.selectFrom('configuration_version').select('version'),
+);
+
+/**
+ * A desk's setting for one letter type as last read, with the configuration's version it is of.
+ * Kept on the desk's place (`deskPlace`, one per database and desk): while the version read
+ * with a desk operation's locks is the same, no table it was read from has changed, since every
+ * change commits its new version with it (migration 0011). Decision 74.
+ */
+interface KeptSetting {
+  version: number;
+  setting: DeskSetting;
+}
+
 function presentDeskSetting(deskId: string, rows: Awaited<ReturnType<typeof selectDeskSetting>>['rows']) {
   const [row] = rows;
   if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
@@ -232,6 +251,33 @@ function presentDeskSetting(deskId: string, rows: Awaited<ReturnType<typeof sele
   };
 }
 
+/**
+ * The desk's setting from its statement's rows (404 DESK_NOT_FOUND when none), kept on the
+ * desk's place with the configuration's version it was read at. Read after a kept setting's
+ * version changed, in a statement of its own: the configuration is not under the operation's
+ * locks either way, and this read is as recent as the one it replaces.
+ */
+function keepDeskSetting(
+  place: DeskPlace,
+  letterType: LetterType,
+  rows: Awaited<ReturnType<typeof selectDeskSetting>>['rows'],
+): DeskSetting {
+  // Shared by every operation at the desk until the configuration changes: frozen, so that no
+  // operation can change what the next one reads.
+  const setting = deepFreeze(presentDeskSetting(place.deskId, rows));
+  const version = rows[0]?.configuration_version;
+  if (version !== undefined) place.keptSettings?.set(letterType, { version: Number(version), setting });
+  return setting;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** How `lockAtDesk` takes its locks: all in one write, or (`retryingDeskLocks`) step by step. */
 export type DeskLockAttempt = 'batched' | 'stepwise';
 
@@ -240,6 +286,8 @@ export interface DeskPlace {
   deskId: string;
   institutionId: string;
   libraryId: string;
+  /** The desk's settings as last read, per letter type (`KeptSetting`); absent: read each time. */
+  keptSettings?: Map<LetterType, KeptSetting>;
 }
 
 const deskPlaces = new WeakMap<object, Map<string, DeskPlace>>();
@@ -261,7 +309,12 @@ export async function deskPlace(db: Db, deskId: string): Promise<DeskPlace> {
     .where('id', '=', deskId)
     .executeTakeFirst();
   if (!row) throw notFound('DESK_NOT_FOUND', 'No such circulation desk.', { deskId });
-  const place = { deskId, institutionId: row.institution_id, libraryId: row.library_id };
+  const place: DeskPlace = {
+    deskId,
+    institutionId: row.institution_id,
+    libraryId: row.library_id,
+    keptSettings: new Map(),
+  };
   known.set(deskId, place);
   return place;
 }
@@ -367,14 +420,27 @@ async function lockAtDeskWith<T>(
   const afterStatements = after && batched ? after.statements(trx, institutionId, v.barcode) : [];
   const patronLocks =
     patron && batched ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options) : [];
+  // The desk's setting, or only the configuration's version when a setting of it is kept.
+  const kept = place.keptSettings?.get(v.letterType);
   const [settingRows, queue, firstTry, ...rest] = await pipelined(trx, [
-    selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType }),
+    kept
+      ? selectConfigurationVersion.statement(trx, {})
+      : selectDeskSetting.statement(trx, { deskId: place.deskId, letterType: v.letterType }),
     lockQueueOfBarcodeStatement.statement(trx, { institutionId, barcode: v.barcode }),
     lockItemStatement.statement(trx, 'barcode with its requests', { institutionId, key: v.barcode }),
     ...afterStatements,
     ...patronLocks,
   ] as const);
-  const setting = presentDeskSetting(place.deskId, settingRows.rows);
+  const setting =
+    kept && (settingRows.rows[0] as { version?: number } | undefined)?.version === kept.version
+      ? kept.setting
+      : keepDeskSetting(
+          place,
+          v.letterType,
+          kept
+            ? (await selectDeskSetting(trx, { deskId: place.deskId, letterType: v.letterType })).rows
+            : (settingRows.rows as Awaited<ReturnType<typeof selectDeskSetting>>['rows']),
+        );
   const locked = queue.rows[0];
   const first = firstTry.rows[0];
   // The one write guessed wrong (decision 70): no copy at the first try, when locks written

@@ -483,6 +483,12 @@ export interface FeeTransactionsTable {
 }
 
 /** CIRC-12: an institution's template of a letter type ({{placeholders}}). */
+/** Migration 0011: one row, bumped with every change to a desk's setting (decision 74). */
+export interface ConfigurationVersionTable {
+  only_row: Generated<boolean>;
+  version: Generated<number>;
+}
+
 export interface LetterTemplatesTable {
   institution_id: string;
   letter_type: LetterType;
@@ -610,6 +616,7 @@ export interface Database {
   letters: LettersTable;
   fee_transactions: FeeTransactionsTable;
   letter_templates: LetterTemplatesTable;
+  configuration_version: ConfigurationVersionTable;
   requests: RequestsTable;
   transits: TransitsTable;
   jobs: JobsTable;
