@@ -473,7 +473,7 @@ async function main() {
       }
       for (const [name, r] of Object.entries(steady)) {
         log(
-          `steady ${name.padEnd(8)} ${r.ops_per_s} ops/s  p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}`,
+          `steady ${name.padEnd(8)} ${r.ops_per_s} ops/s  p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}${r.exhausted ? '  (work used up: the rest of the minute ran lighter)' : ''}`,
         );
       }
       log(
@@ -515,7 +515,10 @@ async function main() {
   }
   const s = (name: string) =>
     (scenarios[name] ?? { ratio: null, p95_ms: null }) as { ratio: number | null; p95_ms: number | null };
+  // The steady targets count only a load that ran at its rate to the end: an operation whose
+  // work ran out left the rest of the minute lighter (a network used by earlier runs).
   const allSteady = Object.values(steady);
+  const steadyAtRate = allSteady.length > 0 && allSteady.every((r) => r.count > 0 && !r.exhausted);
   const output = {
     generated_at: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
@@ -550,8 +553,8 @@ async function main() {
     server: { peak_rss_mb: peakRssMb },
     targets: {
       lend_ratio_at_least_0_35: (s('lend').ratio ?? 0) >= 0.35,
-      steady_p95_under_25_ms: allSteady.length > 0 && allSteady.every((r) => r.p95_ms < 25 && r.count > 0),
-      steady_p99_under_50_ms: allSteady.length > 0 && allSteady.every((r) => r.p99_ms < 50 && r.count > 0),
+      steady_p95_under_25_ms: steadyAtRate && allSteady.every((r) => r.p95_ms < 25),
+      steady_p99_under_50_ms: steadyAtRate && allSteady.every((r) => r.p99_ms < 50),
       patron_loans_p95_under_50_ms: (s('patron_loans').p95_ms ?? Infinity) < 50,
       search_p95_under_100_ms: (s('search').p95_ms ?? Infinity) < 100,
       server_memory_under_1_gb: peakRssMb < 1024,
