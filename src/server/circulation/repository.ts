@@ -214,7 +214,7 @@ export type DeskSetting = ReturnType<typeof presentDeskSetting>;
 
 /** The configuration's version alone (migration 0011), read instead of a kept setting's tables. */
 const selectConfigurationVersion = compiledOnce((db, _v: Record<string, never>) =>
-  db.selectFrom('configuration_version').select('version'),
+  db.selectFrom('configuration_version').select('version as configuration_version'),
 );
 
 /**
@@ -269,7 +269,7 @@ function keepDeskSetting(
   // operation can change what the next one reads.
   const setting = deepFreeze(presentDeskSetting(place.deskId, rows));
   const version = rows[0]?.configuration_version;
-  if (version !== undefined) place.keptSettings?.set(letterType, { version: Number(version), setting });
+  if (version !== undefined) place.keptSettings.set(letterType, { version: Number(version), setting });
   return setting;
 }
 
@@ -289,8 +289,8 @@ export interface DeskPlace {
   deskId: string;
   institutionId: string;
   libraryId: string;
-  /** The desk's settings as last read, per letter type (`KeptSetting`); absent: read each time. */
-  keptSettings?: Map<LetterType, KeptSetting>;
+  /** The desk's settings as last read, per letter type (`KeptSetting`). */
+  readonly keptSettings: Map<LetterType, KeptSetting>;
 }
 
 const deskPlaces = new WeakMap<object, Map<string, DeskPlace>>();
@@ -424,7 +424,7 @@ async function lockAtDeskWith<T>(
   const patronLocks =
     patron && batched ? patronStatements(trx, institutionId, patron.id, patron.now, patron.options) : [];
   // The desk's setting, or only the configuration's version when a setting of it is kept.
-  const kept = place.keptSettings?.get(v.letterType);
+  const kept = place.keptSettings.get(v.letterType);
   const [settingRows, queue, firstTry, ...rest] = await pipelined(trx, [
     kept
       ? selectConfigurationVersion.statement(trx, {})
@@ -435,7 +435,7 @@ async function lockAtDeskWith<T>(
     ...patronLocks,
   ] as const);
   const setting =
-    kept && (settingRows.rows[0] as { version?: number } | undefined)?.version === kept.version
+    kept && settingRows.rows[0]?.configuration_version === kept.version
       ? kept.setting
       : keepDeskSetting(
           place,
