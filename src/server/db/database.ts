@@ -52,6 +52,14 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       pipeline: true,
+      // A connection once opened stays open (decision 75). pg's default closed one idle for
+      // 10 s, and its pool hands out the most recently used first, so under a steady load all
+      // but two or three went; the next burst then opened new backends, each loading its
+      // catalogue caches and preparing the statements of the desk's operations afresh on the
+      // same two cores, and a 20 ms hiccup grew into a stall of every operation for 0.2–1.5 s
+      // (docs/benchmarks.md, ninth round). Idle connections do not keep a process alive.
+      idleTimeoutMillis: 0,
+      allowExitOnIdle: true,
     });
     // An idle connection dropped by the server (restart, failover) must not crash the
     // process; the pool replaces it on the next query.
