@@ -648,17 +648,42 @@ describe('CIRC-6 / CIRC-11 returns and the overdue fine', () => {
 
 describe('CIRC-13 item history and the patron loans list', () => {
   it("the patron loans list answers exactly its documented shape, written without the schema's pass (decision 71)", async () => {
-    const patron = await borrower();
-    for (const book of [await item(), await item({ title: 'Lent under "quotes" & <angles>' })]) {
-      expect((await lend(operator, { itemBarcode: book.barcode, patronId: patron.id })).statusCode).toBe(201);
+    const patron = await borrower({ lastName: 'Novák' });
+    // A preferred name and titles that JSON must escape or encode: quotes, angles, letters beyond ASCII.
+    await db().updateTable('patrons').set({ preferred_name: 'Åsa' }).where('id', '=', patron.id).execute();
+    const lent = [];
+    for (const book of [
+      await item(),
+      await item({ title: 'Lent under "quotes" & <angles>\\ back' }),
+      await item({ title: 'Čapek: Válka s mloky' }),
+    ]) {
+      const res = await lend(operator, { itemBarcode: book.barcode, patronId: patron.id });
+      expect(res.statusCode).toBe(201);
+      lent.push(res.json().loan);
     }
+    // One overdue by a day, one renewed once, one lost: flags, counts and statuses of open loans.
+    await setDueAt(db(), lent[0].id, new Date(Date.now() - DAY));
+    await db().updateTable('loans').set({ renewals_used: 1 }).where('id', '=', lent[1].id).execute();
+    // Lost, as CIRC-10 leaves a loan overdue past the configured days: open, its copy marked lost (INV-2).
+    await db().updateTable('loans').set({ status: 'lost' }).where('id', '=', lent[2].id).execute();
+    await db().updateTable('items').set({ process_type: 'lost' }).where('id', '=', lent[2].item.id).execute();
     const list = await operator.get(`/api/circulation/patrons/${north.institutionId}/${patron.id}/loans`);
     expect(list.statusCode).toBe(200);
-    expect(list.headers['content-type']).toMatch(/^application\/json/);
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = list.json();
-    expect(body).toHaveLength(2);
+    // Soonest due first.
+    expect(body.map((l: { id: string }) => l.id)).toEqual([lent[0].id, lent[1].id, lent[2].id]);
+    expect(body[0]).toMatchObject({ overdue: true, patron: { id: patron.id, name: 'Åsa Novák' } });
+    expect(body[1]).toMatchObject({ overdue: false, renewalsUsed: 1 });
+    expect(body[1].item.title).toBe('Lent under "quotes" & <angles>\\ back');
+    expect(body[2]).toMatchObject({ status: 'lost', overdue: false, returnedAt: null });
+    expect(body[2].item.title).toBe('Čapek: Válka s mloky');
     // Parsing drops any field the schema does not declare: equal means nothing more was sent.
     expect(z.array(loanViewSchema).parse(body)).toEqual(body);
+    // A patron with no open loan: an empty list, not null.
+    const idle = await borrower();
+    const none = await operator.get(`/api/circulation/patrons/${north.institutionId}/${idle.id}/loans`);
+    expect([none.statusCode, none.body]).toEqual([200, '[]']);
   });
 
   it("PAT-3: the loans list of a patron not of this institution answers 404, another member's patron too, with none of their loans", async () => {
