@@ -60,6 +60,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
       // (docs/benchmarks.md, ninth round). Idle connections do not keep a process alive.
       idleTimeoutMillis: 0,
       allowExitOnIdle: true,
+      // A connection idle for hours may cross a firewall or NAT that forgets it without a word;
+      // TCP keepalive probes after a minute of silence find it gone, and the pool replaces it.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 60_000,
     });
     // An idle connection dropped by the server (restart, failover) must not crash the
     // process; the pool replaces it on the next query.
