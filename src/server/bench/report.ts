@@ -47,6 +47,8 @@ interface Results {
     operations: Record<string, Steady>;
     /** Absent from results of before the disk probe; null when it was off. */
     disk_flush?: { count: number; p50_ms: number; p99_ms: number; max_ms: number; over_50_ms: number } | null;
+    /** Absent from results of before the tenth round. */
+    cpu_ms_per_op?: Record<string, number> | null;
   };
   server: { peak_rss_mb: number };
   targets: Record<string, boolean>;
@@ -94,6 +96,13 @@ export function markdownReport(r: Results): string {
       '',
       `The disk meanwhile (an 8 KB write and fdatasync every 20 ms beside the load): p50 ${flush.p50_ms} ms, ` +
         `p99 ${flush.p99_ms} ms, max ${flush.max_ms} ms; ${flush.over_50_ms} of ${flush.count} flushes over 50 ms.`,
+    );
+  const steadyCpu = r.steady_load.cpu_ms_per_op;
+  if (steadyCpu)
+    lines.push(
+      '',
+      `CPU per operation over the minute: server ${cpu(steadyCpu, 'server_cpu_ms')} ms, PostgreSQL ` +
+        `${cpu(steadyCpu, 'database_cpu_ms')} ms, load generator ${cpu(steadyCpu, 'bench_process_cpu_ms')} ms.`,
     );
   lines.push('', `Server peak resident memory: ${r.server.peak_rss_mb} MB.`);
   lines.push(

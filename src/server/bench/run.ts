@@ -333,6 +333,7 @@ async function main() {
   const api = new ApiClient(server.port, Math.max(clients, 64));
   let steady: Record<string, LoopResult> = {};
   let steadyTimeline: SecondOfLoad[] = [];
+  let steadyCpu: Record<string, number> | null = null;
   let diskFlush: (LatencyStats & { over_50_ms: number }) | null = null;
   try {
     // One desk operator per institution, each with an API token (scripts' way in, api.md).
@@ -342,7 +343,8 @@ async function main() {
         body: { username: s.username, password: BENCH_PASSWORD },
       });
       if (signIn.status !== 200) throw new Error(`sign-in of ${s.username}: ${signIn.status} ${signIn.body}`);
-      const cookie = String(signIn.headers['set-cookie']?.[0] ?? '').split(';')[0];
+      const setCookie = signIn.headers['set-cookie'];
+      const cookie = String((Array.isArray(setCookie) ? setCookie[0] : setCookie) ?? '').split(';')[0];
       const created = await api.request('POST', '/api/auth/tokens', {
         body: { name: 'bench' },
         cookie,
@@ -452,6 +454,11 @@ async function main() {
       // its first seconds opening connections and preparing statements (docs/benchmarks.md).
       await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
       const probe = startDiskProbe();
+      // CPU per operation over the measured minute, as for the closed loops: at a fixed rate each
+      // operation arrives alone, and what it costs says whether a slower minute was the machine
+      // or more work (docs/benchmarks.md).
+      const meters = Object.entries(cpuMeters(server.pid));
+      const cpuAtStart = meters.map(([, meter]) => meter());
       let measured: Awaited<ReturnType<typeof openLoop>>;
       try {
         measured = await openLoop({ ratePerSecond: rate, durationMs: steadyMs, kinds });
@@ -459,6 +466,18 @@ async function main() {
         await probe?.stop(); // its thread would keep this process from ending
         throw error;
       }
+      const done = Object.values(measured.operations).reduce((n, r) => n + r.count + r.errors, 0);
+      steadyCpu = Object.fromEntries(
+        meters.map(([name, meter], k) => [
+          name,
+          Math.round(((meter() - (cpuAtStart[k] ?? 0)) / Math.max(1, done)) * 100) / 100,
+        ]),
+      );
+      log(
+        `steady CPU ms per operation: ${Object.entries(steadyCpu)
+          .map(([name, v]) => `${name.replace(/_cpu_ms$/, '')} ${v}`)
+          .join(', ')}`,
+      );
       steady = measured.operations;
       steadyTimeline = measured.timeline;
       if (probe) {
@@ -483,7 +502,7 @@ async function main() {
     if (api.failures.length)
       log(`unexpected answers (first ${api.failures.length}):\n  ${api.failures.join('\n  ')}`);
   } finally {
-    api.close();
+    await api.close();
     await server.stop();
   }
   const peakRssMb = server.peakRssMb();
@@ -549,6 +568,8 @@ async function main() {
       timeline: steadyTimeline,
       // The disk's own flushes meanwhile (bench/disk-probe.ts), null when the probe was off.
       disk_flush: diskFlush,
+      // CPU per operation of the server, PostgreSQL and the load generator over the minute.
+      cpu_ms_per_op: steadyCpu,
     },
     server: { peak_rss_mb: peakRssMb },
     targets: {
