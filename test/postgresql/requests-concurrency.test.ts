@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/server/check/invariants.ts';
 import { type Cast, createCast } from '../support/cast.ts';
@@ -123,5 +124,44 @@ describe('concurrent requests and scans (CIRC-7, CIRC-9, INV-1, INV-3, INV-4)', 
       .where('id', '=', request.id)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('in_transit');
+  });
+
+  // Decision 77: the queue lock is an advisory lock, so returning a title's copy and lending it
+  // leave the title's record as they found it (a row lock wrote its locker into the row: a WAL
+  // record, and after a checkpoint the whole page). Placing a request still marks the row: the
+  // request's foreign key to its record takes a key-share lock. The races above show the queue
+  // lock still serialises the queue.
+  it('decision 77: the queue lock of a return and a lend writes nothing into the title’s record', async () => {
+    const book = await buildItem(db(), { institution: cast.north.institution });
+    const reader = await buildBorrower(db(), cast.north, { identifier: 'RQ-QUIET-1' });
+    const waiting = await buildBorrower(db(), cast.north, { identifier: 'RQ-QUIET-2' });
+    const lent = await op(0).post('/api/circulation/loans', {
+      deskId: north.desks.main.id,
+      itemBarcode: book.barcode,
+      patronId: reader.id,
+    });
+    expect(lent.statusCode).toBe(201);
+    const placed = await placeFor(op(1), {
+      bibId: book.bibId,
+      patronId: waiting.id,
+      pickupLibraryId: north.libraries.main,
+    });
+    expect(placed.statusCode).toBe(201);
+    const rowVersion = async () =>
+      (
+        await sql<{ xmin: string; xmax: string }>`
+          SELECT xmin::text, xmax::text FROM bib_records WHERE id = ${book.bibId}`.execute(db())
+      ).rows;
+    const before = await rowVersion();
+    const returned = await scanIn(op(2), north.desks.main.id, book.barcode);
+    expect(returned.statusCode).toBe(200);
+    expect(returned.json().nextStep.requestId).toBe(placed.json().id);
+    const collected = await op(3).post('/api/circulation/loans', {
+      deskId: north.desks.main.id,
+      itemBarcode: book.barcode,
+      patronId: waiting.id,
+    });
+    expect(collected.statusCode).toBe(201);
+    expect(await rowVersion()).toEqual(before);
   });
 });

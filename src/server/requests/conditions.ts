@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, expressionBuilder } from 'kysely';
+import { type Expression, type ExpressionBuilder, expressionBuilder, sql } from 'kysely';
 import { compiledOnce } from '../db/compiled.ts';
 import { constant, constants } from '../db/constants.ts';
 import type { Database } from '../db/schema.ts';
@@ -81,8 +81,32 @@ export function claimsItsCopy(eb: ExpressionBuilder<WithRequests, 'r'>) {
 }
 
 /**
- * The first lock of the fixed order: the title's request queue (its bibliographic record's row).
- * Here, beside the queue's conditions, for `lockQueue`.
+ * The key space of the queue locks: the first half of `pg_advisory_xact_lock(int4, int4)`'s key
+ * (the other advisory locks of the project, migrations' and the demo seed's, take one `bigint`,
+ * a separate space).
+ */
+export const QUEUE_LOCK_SPACE = 7210010;
+
+/**
+ * The queue lock of the title whose `bib_records` row the statement reads: a transaction-scoped
+ * advisory lock keyed by the record's institution and id (decision 77). A row lock (`FOR
+ * UPDATE`) serialised the same way but wrote the locker into the row: a WAL record and, after
+ * each checkpoint, the record's whole page, for every lend, return, scan in and request (a
+ * quarter of the steady load's WAL, docs/benchmarks.md). Two titles whose keys collide only wait
+ * for each other. It sits in the select list so that it is taken for the matching row alone (a
+ * filter's place among the others is the planner's). The row comes from the statement's
+ * snapshot, taken before any wait for the lock: its columns are the catalogue's, whose edits
+ * take no queue lock, so a fresher read would order nothing; what the lock guards (the queue's
+ * requests) is read by the statements after it.
+ */
+const takeQueueLock =
+  sql<string>`pg_advisory_xact_lock(${sql.lit(QUEUE_LOCK_SPACE)}, hashtext(bib_records.institution_id::text || bib_records.id::text))`.as(
+    'queue_locked',
+  );
+
+/**
+ * The first lock of the fixed order: the title's request queue (`takeQueueLock`), with the
+ * title's record. Here, beside the queue's conditions, for `lockQueue`.
  */
 export const lockQueueStatement = compiledOnce((trx, v: { institutionId: string; bibId: string }) =>
   trx
@@ -90,7 +114,7 @@ export const lockQueueStatement = compiledOnce((trx, v: { institutionId: string;
     .select(['id', 'institution_id', 'title', 'author', 'work_key', 'withdrawn_at'])
     .where('institution_id', '=', v.institutionId)
     .where('id', '=', v.bibId)
-    .forUpdate(),
+    .select(takeQueueLock),
 );
 
 /**
@@ -111,5 +135,5 @@ export const lockQueueOfBarcodeStatement = compiledOnce(
           .where('institution_id', '=', v.institutionId)
           .where('barcode', '=', v.barcode),
       )
-      .forUpdate(),
+      .select(takeQueueLock),
 );
