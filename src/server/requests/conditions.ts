@@ -82,8 +82,8 @@ export function claimsItsCopy(eb: ExpressionBuilder<WithRequests, 'r'>) {
 
 /**
  * The key space of the queue locks: the first half of `pg_advisory_xact_lock(int4, int4)`'s key
- * (the other advisory locks of the project, migrations' and the demo seed's, take one `bigint`,
- * a separate space).
+ * (the project's other advisory locks, the migrations', the demo seed's and a catalogue
+ * import's, take one `bigint`, a separate space).
  */
 export const QUEUE_LOCK_SPACE = 7210010;
 

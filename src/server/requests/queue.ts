@@ -33,9 +33,9 @@ import {
 /**
  * The request queue of a title (CIRC-7): per (owner, bibliographic record, volume), with the
  * places 1..n held by active requests. Every use case that changes a queue first locks it
- * (`lockQueue`: an advisory lock keyed by the bibliographic record, decision 77), then the item, then the patron
- * (architecture.md, Boundaries), so two copies never fill one request and one patron never
- * gets two places.
+ * (`lockQueue`: an advisory lock keyed by the bibliographic record, decision 77), then the
+ * item, then the patron (architecture.md, Boundaries), so two copies never fill one request and
+ * one patron never gets two places.
  */
 
 /** The statuses of a queue's requests, and those in which a request holds its item (INV-1). */
