@@ -96,8 +96,9 @@ export const QUEUE_LOCK_SPACE = 7210010;
  * for each other. It sits in the select list so that it is taken for the matching row alone (a
  * filter's place among the others is the planner's). The row comes from the statement's
  * snapshot, taken before any wait for the lock: its columns are the catalogue's, whose edits
- * take no queue lock, so a fresher read would order nothing; what the lock guards (the queue's
- * requests) is read by the statements after it.
+ * take no queue lock and touch no request, so a read just before an edit commits ends as if the
+ * operation had run before the edit; what the lock guards (the queue's requests) is read by the
+ * statements after it.
  */
 const takeQueueLock =
   sql<string>`pg_advisory_xact_lock(${sql.lit(QUEUE_LOCK_SPACE)}, hashtext(bib_records.institution_id::text || bib_records.id::text))`.as(
