@@ -131,7 +131,7 @@ describe('concurrent requests and scans (CIRC-7, CIRC-9, INV-1, INV-3, INV-4)', 
   // record, and after a checkpoint the whole page). Placing a request still marks the row: the
   // request's foreign key to its record takes a key-share lock. The races above show the queue
   // lock still serialises the queue.
-  it('decision 77: the queue lock of a return and a lend writes nothing into the title’s record', async () => {
+  it('CIRC-7 / decision 77: the queue lock of a return and a lend writes nothing into the title’s record', async () => {
     const book = await buildItem(db(), { institution: cast.north.institution });
     const reader = await buildBorrower(db(), cast.north, { identifier: 'RQ-QUIET-1' });
     const waiting = await buildBorrower(db(), cast.north, { identifier: 'RQ-QUIET-2' });

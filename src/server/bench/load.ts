@@ -113,15 +113,7 @@ export async function closedLoop(options: {
   // Work used up early: the window ends now (the meters then count the tail as well).
   const finalReading: number[] = atEnd ?? read();
   const seconds = (exhausted ? lastCompletion - measureFrom : options.durationMs) / 1000;
-  const perOp =
-    meters.length > 0 && atStart.length > 0 && samples.length > 0
-      ? Object.fromEntries(
-          meters.map(([name], k) => [
-            name,
-            Math.round((((finalReading[k] ?? 0) - (atStart[k] ?? 0)) / samples.length) * 1000) / 1000,
-          ]),
-        )
-      : undefined;
+  const perOp = perOperation(meters, atStart, finalReading, samples.length);
   return {
     ...latencyStats(samples),
     ops_per_s: Math.round((samples.length / Math.max(seconds, 0.001)) * 10) / 10,
@@ -130,6 +122,22 @@ export async function closedLoop(options: {
     exhausted,
     ...(perOp ? { per_op: perOp } : {}),
   };
+}
+
+/** Each meter's growth between two readings, per successful operation; undefined without either. */
+function perOperation(
+  meters: [string, () => number][],
+  atStart: number[],
+  atEnd: number[],
+  operations: number,
+): Record<string, number> | undefined {
+  if (meters.length === 0 || atStart.length === 0 || operations === 0) return undefined;
+  return Object.fromEntries(
+    meters.map(([name], k) => [
+      name,
+      Math.round((((atEnd[k] ?? 0) - (atStart[k] ?? 0)) / operations) * 1000) / 1000,
+    ]),
+  );
 }
 
 /** CPU milliseconds a process has used (user + system), from /proc; 0 when unreadable. */
@@ -189,8 +197,11 @@ export async function openLoop(options: {
   ratePerSecond: number;
   durationMs: number;
   kinds: { name: string; next: NextOperation }[];
+  meters?: Meters;
 }): Promise<{
   operations: Record<string, LoopResult>;
+  /** Each meter's growth over the load, per successful operation of every kind. */
+  per_op?: Record<string, number>;
   timeline: SecondOfLoad[];
   /** When the first operation was due, ms since the epoch. */
   startedAt: number;
@@ -219,6 +230,8 @@ export async function openLoop(options: {
   // start it was due, kind, latency ms], to see when the slow ones fall (docs/benchmarks.md).
   const samplesFile = process.env.BENCH_STEADY_SAMPLES;
   const everyOperation: [number, string, number][] = [];
+  const meters = Object.entries(options.meters ?? {});
+  const atStart = meters.map(([, meter]) => meter());
   const start = performance.now();
   for (let k = 0; k < total; k++) {
     const due = start + k * interval;
@@ -244,6 +257,7 @@ export async function openLoop(options: {
     void p.finally(() => inFlight.delete(p));
   }
   await Promise.all(inFlight);
+  const atEnd = meters.map(([, meter]) => meter());
   if (samplesFile) {
     const startedAt = new Date(performance.timeOrigin + start).toISOString();
     mkdirSync(dirname(resolve(samplesFile)), { recursive: true });
@@ -277,7 +291,14 @@ export async function openLoop(options: {
       ];
     }),
   );
-  return { operations, timeline, startedAt: performance.timeOrigin + start };
+  const succeeded = Object.values(operations).reduce((n, r) => n + r.count, 0);
+  const perOp = perOperation(meters, atStart, atEnd, succeeded);
+  return {
+    operations,
+    ...(perOp ? { per_op: perOp } : {}),
+    timeline,
+    startedAt: performance.timeOrigin + start,
+  };
 }
 
 /**

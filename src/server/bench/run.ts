@@ -454,27 +454,24 @@ async function main() {
       // its first seconds opening connections and preparing statements (docs/benchmarks.md).
       await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
       const probe = startDiskProbe();
-      // CPU per operation over the measured minute, as for the closed loops: at a fixed rate each
-      // operation arrives alone, and what it costs says whether a slower minute was the machine
-      // or more work (docs/benchmarks.md).
-      const meters = Object.entries(cpuMeters(server.pid));
-      const cpuAtStart = meters.map(([, meter]) => meter());
       let measured: Awaited<ReturnType<typeof openLoop>>;
       try {
-        measured = await openLoop({ ratePerSecond: rate, durationMs: steadyMs, kinds });
+        // CPU per operation over the measured minute, as for the closed loops: at a fixed rate
+        // each operation arrives alone, and what it costs says whether a slower minute was the
+        // machine or more work (docs/benchmarks.md).
+        measured = await openLoop({
+          ratePerSecond: rate,
+          durationMs: steadyMs,
+          kinds,
+          meters: cpuMeters(server.pid),
+        });
       } catch (error) {
         await probe?.stop(); // its thread would keep this process from ending
         throw error;
       }
-      const done = Object.values(measured.operations).reduce((n, r) => n + r.count + r.errors, 0);
-      steadyCpu = Object.fromEntries(
-        meters.map(([name, meter], k) => [
-          name,
-          Math.round(((meter() - (cpuAtStart[k] ?? 0)) / Math.max(1, done)) * 100) / 100,
-        ]),
-      );
+      steadyCpu = measured.per_op ?? null;
       log(
-        `steady CPU ms per operation: ${Object.entries(steadyCpu)
+        `steady CPU ms per operation: ${Object.entries(steadyCpu ?? {})
           .map(([name, v]) => `${name.replace(/_cpu_ms$/, '')} ${v}`)
           .join(', ')}`,
       );
