@@ -31,7 +31,8 @@ import { LendRefusal } from './LendRefusal.tsx';
 import { OverrideActions } from './OverrideActions.tsx';
 import { useLoaded } from './parts.tsx';
 
-type RenewOutcome = { ok: true; dueAt: string; overridden?: boolean } | { ok: false; error: unknown };
+/** A renewal's result; a renewed loan as the API answered it (newer than the list until it reloads). */
+type RenewOutcome = { ok: true; loan: Loan; overridden?: boolean } | { ok: false; error: unknown };
 
 interface LoansTabProps {
   patron: Patron;
@@ -103,7 +104,7 @@ export function LoansTab(props: LoansTabProps) {
     for (const loan of targets) {
       try {
         const result = await renewLoan(loan.institutionId, loan.id);
-        outcomes[loan.id] = { ok: true, dueAt: result.loan.dueAt };
+        outcomes[loan.id] = { ok: true, loan: result.loan };
       } catch (error) {
         outcomes[loan.id] = { ok: false, error };
       }
@@ -131,7 +132,7 @@ export function LoansTab(props: LoansTabProps) {
       const result = await renewLoan(loan.institutionId, loan.id, override);
       setRenewals((prev) => ({
         ...prev,
-        [loan.id]: { ok: true, dueAt: result.loan.dueAt, overridden: true },
+        [loan.id]: { ok: true, loan: result.loan, overridden: true },
       }));
       setStatus(
         `Renewed “${loan.item.title}” (${loan.item.barcode}) by override: now due ${formatDateTime(result.loan.dueAt)}. ` +
@@ -293,8 +294,13 @@ export function LoansTab(props: LoansTabProps) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {current.map((l) => {
-                  const outcome = renewals[l.id];
+                {current.map((listed) => {
+                  const outcome = renewals[listed.id];
+                  // The row shows the renewed loan as soon as the renewal answers, so its due
+                  // date and count never disagree with its "Renewed" message while the list
+                  // reloads (a newer listed row, e.g. after a later renewal, wins).
+                  const l =
+                    outcome?.ok && outcome.loan.renewalsUsed > listed.renewalsUsed ? outcome.loan : listed;
                   return (
                     <Table.Tr key={l.id} data-loan-barcode={l.item.barcode}>
                       <Table.Td>
@@ -371,7 +377,7 @@ function RenewalOutcome({ outcome, loan, canOverride, busy, onOverride }: Renewa
   if (outcome.ok) {
     return (
       <Text size="sm" c="green.9" fw={600}>
-        {outcome.overridden ? 'Renewed by override' : 'Renewed'}: now due {formatDateTime(outcome.dueAt)}
+        {outcome.overridden ? 'Renewed by override' : 'Renewed'}: now due {formatDateTime(outcome.loan.dueAt)}
       </Text>
     );
   }
