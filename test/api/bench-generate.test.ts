@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_PASSWORD, type GenerateSummary, generateNetwork } from '../../src/server/bench/generate.ts';
+import { PatronRing, selectWork } from '../../src/server/bench/pools.ts';
 import { checkInvariants } from '../../src/server/check/invariants.ts';
 import type { Db, OpenedDatabase } from '../../src/server/db/database.ts';
 import { createTestDatabase } from '../support/database.ts';
@@ -178,5 +179,25 @@ describe('the benchmark network generator', () => {
       .executeTakeFirstOrThrow();
     expect(loans.json()).toHaveLength(Number(open.n));
     expect(await checkInvariants(db)).toEqual([]);
+  });
+
+  it("names each requested title's borrowers, whom the patron ring passes over (CIRC-7: a borrower may not request it)", async () => {
+    const db = t.database.db;
+    const pools = await selectWork(db, 1000, NOW);
+    expect(pools.request.rows.some((w) => w.borrowers.length > 0)).toBe(true);
+    for (const w of pools.request.rows) {
+      const open = await sql<{ patron_id: string }>`SELECT l.patron_id FROM loans l
+        JOIN items i ON i.institution_id = l.institution_id AND i.id = l.item_id
+        WHERE i.bib_id = ${w.bibId} AND l.status <> 'returned'`.execute(db);
+      expect([...w.borrowers].sort()).toEqual(open.rows.map((r) => r.patron_id).sort());
+    }
+    const ring = new PatronRing(new Map([['north', ['ana', 'ben', 'cai']]]));
+    const borrowers = ['ana', 'ben'];
+    expect([ring.take('north', borrowers), ring.take('north', borrowers), ring.take('north')]).toEqual([
+      'cai',
+      'cai',
+      'ana',
+    ]);
+    expect(ring.take('north', ['ana', 'ben', 'cai'])).toBeNull();
   });
 });

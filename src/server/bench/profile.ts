@@ -183,7 +183,7 @@ await profile('scan in', async () => {
 });
 await profile('request', async () => {
   const w = pools.request.take();
-  const patronId = w ? pools.patrons.take(w.institutionId) : null;
+  const patronId = w ? pools.patrons.take(w.institutionId, w.borrowers) : null;
   return w && patronId
     ? {
         method: 'POST',

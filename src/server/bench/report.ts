@@ -49,6 +49,8 @@ interface Results {
     disk_flush?: { count: number; p50_ms: number; p99_ms: number; max_ms: number; over_50_ms: number } | null;
     /** Absent from results of before the tenth round. */
     cpu_ms_per_op?: Record<string, number> | null;
+    /** Absent from results of before the eleventh round; null on PGlite. */
+    wal_per_op?: { records: number; full_page_images: number; bytes: number } | null;
   };
   server: { peak_rss_mb: number };
   targets: Record<string, boolean>;
@@ -103,6 +105,13 @@ export function markdownReport(r: Results): string {
       '',
       `CPU per operation over the minute: server ${cpu(steadyCpu, 'server_cpu_ms')} ms, PostgreSQL ` +
         `${cpu(steadyCpu, 'database_cpu_ms')} ms, load generator ${cpu(steadyCpu, 'bench_process_cpu_ms')} ms.`,
+    );
+  const wal = r.steady_load.wal_per_op;
+  if (wal)
+    lines.push(
+      '',
+      `WAL per operation over the minute: ${wal.records} records, ${wal.full_page_images} page images, ` +
+        `${(wal.bytes / 1024).toFixed(1)} KB.`,
     );
   lines.push('', `Server peak resident memory: ${r.server.peak_rss_mb} MB.`);
   lines.push(

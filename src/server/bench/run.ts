@@ -176,6 +176,27 @@ async function checkpoint() {
 }
 let checkpointRefused = false;
 
+/** PostgreSQL's WAL counters (pg_stat_wal, the whole server: the bench is alone on it). */
+interface WalCounters {
+  records: number;
+  full_page_images: number;
+  bytes: number;
+}
+async function walCounters(): Promise<WalCounters | null> {
+  if (engine !== 'postgresql') return null;
+  const client = new pg.Client({ connectionString: benchDatabaseUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT wal_records::float8 AS records, wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes FROM pg_stat_wal',
+    );
+    const row = rows[0] as { records: number; fpi: number; bytes: number };
+    return { records: row.records, full_page_images: row.fpi, bytes: row.bytes };
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * CPU time per operation, which I/O stalls of a shared virtual machine do not move the way they
  * move a rate: the server process's, PostgreSQL's (every local `postgres` process; on PGlite the
@@ -207,12 +228,15 @@ function halves(pools: WorkPools) {
 }
 
 /** Next work row whose institution has a patron to lend or request for. */
-function withPatron<T extends { institutionId: string }>(pools: WorkPools, queue: WorkQueue<T>) {
+function withPatron<T extends { institutionId: string; borrowers?: string[] }>(
+  pools: WorkPools,
+  queue: WorkQueue<T>,
+) {
   return (): { work: T; patronId: string } | null => {
     for (;;) {
       const work = queue.take();
       if (!work) return null;
-      const patronId = pools.patrons.take(work.institutionId);
+      const patronId = pools.patrons.take(work.institutionId, work.borrowers);
       if (patronId) return { work, patronId };
     }
   };
@@ -334,6 +358,7 @@ async function main() {
   let steady: Record<string, LoopResult> = {};
   let steadyTimeline: SecondOfLoad[] = [];
   let steadyCpu: Record<string, number> | null = null;
+  let steadyWal: WalCounters | null = null;
   let diskFlush: (LatencyStats & { over_50_ms: number }) | null = null;
   try {
     // One desk operator per institution, each with an API token (scripts' way in, api.md).
@@ -453,6 +478,7 @@ async function main() {
       // A warm-up at the same rate, not counted: a server just started (`--only steady`) spends
       // its first seconds opening connections and preparing statements (docs/benchmarks.md).
       await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
+      const walAtStart = await walCounters();
       const probe = startDiskProbe();
       let measured: Awaited<ReturnType<typeof openLoop>>;
       try {
@@ -470,6 +496,22 @@ async function main() {
         throw error;
       }
       steadyCpu = measured.per_op ?? null;
+      // The WAL each operation wrote: at a fixed rate every commit waits for its own flush,
+      // and the steady tail follows how long those flushes take (docs/benchmarks.md).
+      const walAtEnd = await walCounters();
+      const succeeded = Object.values(measured.operations).reduce((n, r) => n + r.count, 0);
+      if (walAtStart && walAtEnd && succeeded > 0) {
+        const per = (k: keyof WalCounters) =>
+          Math.round(((walAtEnd[k] - walAtStart[k]) / succeeded) * 100) / 100;
+        steadyWal = {
+          records: per('records'),
+          full_page_images: per('full_page_images'),
+          bytes: per('bytes'),
+        };
+        log(
+          `steady WAL per operation: ${steadyWal.records} records, ${steadyWal.full_page_images} page images, ${Math.round(steadyWal.bytes)} bytes`,
+        );
+      }
       log(
         `steady CPU ms per operation: ${Object.entries(steadyCpu ?? {})
           .map(([name, v]) => `${name.replace(/_cpu_ms$/, '')} ${v}`)
@@ -567,6 +609,8 @@ async function main() {
       disk_flush: diskFlush,
       // CPU per operation of the server, PostgreSQL and the load generator over the minute.
       cpu_ms_per_op: steadyCpu,
+      // WAL per successful operation over the minute (pg_stat_wal), null on PGlite.
+      wal_per_op: steadyWal,
     },
     server: { peak_rss_mb: peakRssMb },
     targets: {
