@@ -162,17 +162,15 @@ async function prepare() {
  */
 async function checkpoint() {
   if (engine !== 'postgresql') return;
-  const client = new pg.Client({ connectionString: benchDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } catch (error) {
-    // A role without the right (superuser or pg_checkpoint) runs without: said once.
-    if (!checkpointRefused) log(`no checkpoint before each phase: ${(error as Error).message}`);
-    checkpointRefused = true;
-  } finally {
-    await client.end();
-  }
+  await onOwnConnection(async (client) => {
+    try {
+      await client.query('CHECKPOINT');
+    } catch (error) {
+      // A role without the right (superuser or pg_checkpoint) runs without: said once.
+      if (!checkpointRefused) log(`no checkpoint before each phase: ${(error as Error).message}`);
+      checkpointRefused = true;
+    }
+  });
 }
 let checkpointRefused = false;
 
@@ -184,14 +182,20 @@ interface WalCounters {
 }
 async function walCounters(): Promise<WalCounters | null> {
   if (engine !== 'postgresql') return null;
+  const { rows } = await onOwnConnection((client) =>
+    client.query<WalCounters>(
+      'SELECT wal_records::float8 AS records, wal_fpi::float8 AS full_page_images, wal_bytes::float8 AS bytes FROM pg_stat_wal',
+    ),
+  );
+  return rows[0] ?? null;
+}
+
+/** Runs `work` on a PostgreSQL connection of its own to the bench database, closed after it. */
+async function onOwnConnection<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: benchDatabaseUrl() });
   await client.connect();
   try {
-    const { rows } = await client.query(
-      'SELECT wal_records::float8 AS records, wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes FROM pg_stat_wal',
-    );
-    const row = rows[0] as { records: number; fpi: number; bytes: number };
-    return { records: row.records, full_page_images: row.fpi, bytes: row.bytes };
+    return await work(client);
   } finally {
     await client.end();
   }
