@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -76,4 +76,28 @@ export function longestFlushBySecond(samples: [number, number][], startedAt: num
     longest[second] = Math.max(longest[second] ?? 0, Math.round(took * 10) / 10);
   }
   return longest;
+}
+
+/**
+ * Reads the machine's disks have served so far (every whole block device in /sys/block but
+ * loop, RAM, zram and device-mapper ones, which would count a read twice or are memory): how
+ * many, and KB. Beside PostgreSQL's own count of blocks it asked the kernel for, it says how
+ * many of those the kernel's page cache did not hold (docs/benchmarks.md, twelfth round).
+ * Null where /sys/block cannot be read.
+ */
+export function diskReads(): { reads: number; kb: number } | null {
+  try {
+    let reads = 0;
+    let sectors = 0;
+    for (const device of readdirSync('/sys/block')) {
+      if (/^(loop|ram|zram|dm-|md)/.test(device)) continue;
+      // Fields: read I/Os, read merges, sectors read (512 bytes), ... (Documentation/block/stat.rst)
+      const fields = readFileSync(`/sys/block/${device}/stat`, 'utf8').trim().split(/\s+/).map(Number);
+      reads += fields[0] ?? 0;
+      sectors += fields[2] ?? 0;
+    }
+    return { reads, kb: sectors / 2 };
+  } catch {
+    return null;
+  }
 }

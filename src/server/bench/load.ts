@@ -35,6 +35,44 @@ export interface LoopResult extends LatencyStats {
   per_op?: Record<string, number>;
 }
 
+/** A closed loop's result with every latency it counted, so that slices of it can be combined. */
+export interface MeasuredLoop extends LoopResult {
+  latencies: number[];
+}
+
+/**
+ * Slices of one scenario as one result: operations and seconds summed, percentiles over every
+ * latency, each meter's growth per operation weighted by the slice's operations (the same as
+ * the total growth over the total operations). The bench alternates short slices of the
+ * ceiling and the API so that both meet the same minutes of the machine (docs/benchmarks.md).
+ */
+export function combineLoops(slices: MeasuredLoop[]): LoopResult {
+  const latencies = slices.flatMap((s) => s.latencies);
+  const seconds = slices.reduce((n, s) => n + s.seconds, 0);
+  const counted = slices.filter((s) => s.per_op !== undefined && s.count > 0);
+  const meterNames = [...new Set(counted.flatMap((s) => Object.keys(s.per_op ?? {})))];
+  const operations = counted.reduce((n, s) => n + s.count, 0);
+  const perOp =
+    operations > 0 && meterNames.length > 0
+      ? Object.fromEntries(
+          meterNames.map((name) => [
+            name,
+            Math.round(
+              (counted.reduce((n, s) => n + (s.per_op?.[name] ?? 0) * s.count, 0) / operations) * 1000,
+            ) / 1000,
+          ]),
+        )
+      : undefined;
+  return {
+    ...latencyStats(latencies),
+    ops_per_s: Math.round((latencies.length / Math.max(seconds, 0.001)) * 10) / 10,
+    errors: slices.reduce((n, s) => n + s.errors, 0),
+    seconds: Math.round(seconds * 10) / 10,
+    exhausted: slices.some((s) => s.exhausted),
+    ...(perOp ? { per_op: perOp } : {}),
+  };
+}
+
 /** Counters read at the start and the end of the measured window (CPU milliseconds, say). */
 export type Meters = Record<string, () => number>;
 
@@ -64,7 +102,7 @@ export async function closedLoop(options: {
   durationMs: number;
   next: NextOperation;
   meters?: Meters;
-}): Promise<LoopResult> {
+}): Promise<MeasuredLoop> {
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
   const end = measureFrom + options.durationMs;
@@ -121,6 +159,7 @@ export async function closedLoop(options: {
     seconds: Math.round(seconds * 10) / 10,
     exhausted,
     ...(perOp ? { per_op: perOp } : {}),
+    latencies: samples,
   };
 }
 

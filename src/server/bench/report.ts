@@ -18,6 +18,8 @@ interface Scenario {
   /** Present in results since the fourth round (load.ts `cpuMeters`). */
   cpu_ms_per_op?: Record<string, number> | null;
   ceiling_cpu_ms_per_op?: Record<string, number> | null;
+  /** Each slice's rates, from the twelfth round (run.ts --slices); null with one slice. */
+  slices?: { ceiling_ops_per_s: number | null; ops_per_s: number | null }[] | null;
 }
 interface Steady {
   ops_per_s: number;
@@ -51,6 +53,8 @@ interface Results {
     cpu_ms_per_op?: Record<string, number> | null;
     /** Absent from results of before the eleventh round; null on PGlite. */
     wal_per_op?: { records: number; full_page_images: number; bytes: number } | null;
+    /** Absent from results of before the twelfth round; null on PGlite. */
+    reads_per_op?: { postgres_blocks_read: number; disk_reads: number | null; disk_kb: number | null } | null;
   };
   server: { peak_rss_mb: number };
   targets: Record<string, boolean>;
@@ -79,6 +83,26 @@ export function markdownReport(r: Results): string {
         `${cpu(s.cpu_ms_per_op, 'database_cpu_ms')} (${cpu(s.ceiling_cpu_ms_per_op, 'database_cpu_ms')}) |`,
     );
   }
+  // From the twelfth round each scenario's ceiling and API alternate in slices (run.ts --slices).
+  const sliced = Object.entries(r.scenarios).filter(([, s]) => (s.slices?.length ?? 0) > 1);
+  if (sliced.length > 0)
+    lines.push(
+      '',
+      'Each slice, ceiling ops/s → API ops/s (ratio):',
+      '',
+      ...sliced.map(
+        ([name, s]) =>
+          `- ${name}: ${(s.slices ?? [])
+            .map(
+              (x) =>
+                `${show(x.ceiling_ops_per_s)} → ${show(x.ops_per_s)}` +
+                (x.ceiling_ops_per_s && x.ops_per_s !== null
+                  ? ` (${(x.ops_per_s / x.ceiling_ops_per_s).toFixed(2)})`
+                  : ''),
+            )
+            .join(', ')}`,
+      ),
+    );
   lines.push(
     '',
     `Steady load, open loop, ${r.steady_load.rate_per_s} operations a second for ${r.steady_load.duration_s} s ` +
@@ -112,6 +136,13 @@ export function markdownReport(r: Results): string {
       '',
       `WAL per operation over the minute: ${wal.records} records, ${wal.full_page_images} page images, ` +
         `${(wal.bytes / 1024).toFixed(1)} KB.`,
+    );
+  const reads = r.steady_load.reads_per_op;
+  if (reads)
+    lines.push(
+      '',
+      `Reads per operation over the minute: ${reads.postgres_blocks_read} blocks from outside PostgreSQL's shared buffers, ` +
+        `${show(reads.disk_reads)} from the disk (${show(reads.disk_kb)} KB).`,
     );
   lines.push('', `Server peak resident memory: ${r.server.peak_rss_mb} MB.`);
   lines.push(

@@ -18,14 +18,16 @@ import {
   loadCeilingContext,
   openCeilingPool,
 } from './ceiling.ts';
-import { longestFlushBySecond, startDiskProbe } from './disk-probe.ts';
+import { diskReads, longestFlushBySecond, startDiskProbe } from './disk-probe.ts';
 import { BENCH_PASSWORD, type GenerateOptions, generateNetwork } from './generate.ts';
 import {
   ApiClient,
   closedLoop,
+  combineLoops,
   type LatencyStats,
   type LoopResult,
   latencyStats,
+  type MeasuredLoop,
   type Meters,
   type NextOperation,
   openLoop,
@@ -46,13 +48,14 @@ import {
 // `npm run bench [-- --quick] [-- --engine pglite]`: the benchmark of issue 8 (docs/benchmarks.md).
 // 1. the generated network (made now when there is none: `npm run generate` makes a chosen one);
 // 2. the day's scheduled jobs are run first, so the server's worker has nothing left to do;
-// 3. the ceiling: each desk operation as bare SQL transactions through pg (on PostgreSQL just
-//    before the same operation through the API, the server idle; on PGlite all first, server stopped);
+// 3. the ceiling: each desk operation as bare SQL transactions through pg (on PostgreSQL in slices
+//    alternating with the same operation through the API, the server idle in the ceiling's; on
+//    PGlite all first, server stopped);
 // 4. the real server, driven over HTTP: saturation (closed loop, 32 clients) per desk operation,
 //    reads with 4 clients, then a steady mixed load (open loop, 200 operations a second);
 // 5. bench/results/latest.json and bench/results/<engine>.json.
 const usage = `Usage: npm run bench -- [--quick] [--engine postgresql|pglite] [--clients 32] [--read-clients 4] [--duration S]
-       [--rate 200] [--steady-duration S] [--regenerate] [--only lend,return,...,steady]`;
+       [--rate 200] [--steady-duration S] [--slices 3] [--regenerate] [--only lend,return,...,steady]`;
 
 process.on('uncaughtException', exitWithError);
 
@@ -67,6 +70,7 @@ const { values } = parseArgs({
     regenerate: { type: 'boolean' },
     only: { type: 'string' },
     'read-clients': { type: 'string' },
+    slices: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -85,6 +89,14 @@ const ceilingMs = Math.min(durationMs, quick ? 5000 : 15_000);
 const rate = Number(values.rate ?? 200);
 const steadyMs = Number(values['steady-duration'] ?? (quick ? 15 : 60)) * 1000;
 const readClients = Number(values['read-clients'] ?? 4);
+/**
+ * Each scenario's ceiling and API run in this many alternating slices on PostgreSQL (a full
+ * run: 3 of 5 s and 3 of 10 s), summed; 1 is the order of the eighth to eleventh rounds, the
+ * whole ceiling just before the whole API run. A quick run and PGlite use one.
+ */
+const slices = Math.max(1, Math.floor(Number(values.slices ?? (quick || engine === 'pglite' ? 1 : 3))));
+/** The warm-up of each slice after a scenario's first: the clients refill, the server is warm. */
+const sliceWarmupMs = 1000;
 /** The steady load runs this long first, not counted, as the closed loops have their warm-up. */
 const steadyWarmupMs = quick ? 3000 : 5000;
 /** --only lend,search: run these scenarios alone (profiling); the steady load runs with `steady`. */
@@ -174,20 +186,28 @@ async function checkpoint() {
 }
 let checkpointRefused = false;
 
-/** PostgreSQL's WAL counters (pg_stat_wal, the whole server: the bench is alone on it). */
-interface WalCounters {
+/**
+ * PostgreSQL's WAL counters (pg_stat_wal, the whole server: the bench is alone on it) and the
+ * blocks the bench database read from outside its shared buffers (pg_stat_database), with the
+ * machine's disk reads (diskReads) taken at the same moment.
+ */
+interface DatabaseCounters {
   records: number;
   full_page_images: number;
   bytes: number;
+  blocks_read: number;
+  disk: { reads: number; kb: number } | null;
 }
-async function walCounters(): Promise<WalCounters | null> {
+async function databaseCounters(): Promise<DatabaseCounters | null> {
   if (engine !== 'postgresql') return null;
   const { rows } = await onOwnConnection((client) =>
-    client.query<WalCounters>(
-      'SELECT wal_records::float8 AS records, wal_fpi::float8 AS full_page_images, wal_bytes::float8 AS bytes FROM pg_stat_wal',
+    client.query<Omit<DatabaseCounters, 'disk'>>(
+      `SELECT wal_records::float8 AS records, wal_fpi::float8 AS full_page_images, wal_bytes::float8 AS bytes,
+        (SELECT blks_read::float8 FROM pg_stat_database WHERE datname = current_database()) AS blocks_read
+       FROM pg_stat_wal`,
     ),
   );
-  return rows[0] ?? null;
+  return rows[0] ? { ...rows[0], disk: diskReads() } : null;
 }
 
 /** Runs `work` on a PostgreSQL connection of its own to the bench database, closed after it. */
@@ -262,26 +282,43 @@ async function main() {
   const { network, version, staff, pools } = await prepare();
   const ceilingWork = halves(pools);
   const results: Record<string, Record<string, unknown>> = {};
-  const record = async (name: string, field: 'api' | 'ceiling', run: () => Promise<LoopResult>) => {
-    if (!wanted(name)) return;
-    await checkpoint();
-    const r = await run();
-    results[name] = { ...results[name], [field]: r };
+  /** Each slice's rates, to see how far one slice of a scenario moved from another. */
+  const sliceRates: Record<string, { ceiling_ops_per_s: number | null; ops_per_s: number | null }[]> = {};
+  const logLoop = (name: string, field: string, r: LoopResult) => {
     const cpu = Object.entries(r.per_op ?? {})
       .map(([meter, ms]) => `${meter.replace(/_cpu_ms$/, '')} ${ms.toFixed(2)}`)
       .join(', ');
     log(
-      `${name.padEnd(14)} ${field.padEnd(8)} ${r.ops_per_s.toFixed(1).padStart(8)} ops/s  p50 ${r.p50_ms} ms  ` +
+      `${name.padEnd(14)} ${field.padEnd(10)} ${r.ops_per_s.toFixed(1).padStart(8)} ops/s  p50 ${r.p50_ms} ms  ` +
         `p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}${r.exhausted ? '  (work used up)' : ''}` +
         (cpu ? `  CPU ms/op: ${cpu}` : ''),
     );
   };
+  /** One measured window: PostgreSQL's checkpoint first (checkpoint()), then the loop. */
+  const runSlice = async (name: string, field: string, run: () => Promise<MeasuredLoop>) => {
+    await checkpoint();
+    const r = await run();
+    logLoop(name, field, r);
+    return r;
+  };
+  const store = (name: string, field: 'api' | 'ceiling', slices: MeasuredLoop[]) => {
+    const combined = combineLoops(slices);
+    results[name] = { ...results[name], [field]: combined };
+    if (slices.length > 1) logLoop(name, `${field} (all)`, combined);
+  };
+  /** The window of slice k: the first has the full warm-up, later ones only refill the clients. */
+  const window = (totalMs: number, k: number) => ({
+    warmupMs: k === 0 ? warmupMs : sliceWarmupMs,
+    durationMs: totalMs / slices,
+  });
 
-  // --- The ceiling: each scenario's bare SQL. On PostgreSQL it runs just before the same
-  // scenario through the API, the server started and idle, so that both see the machine as it
-  // is then: this machine's speed drifts by a third within minutes (docs/benchmarks.md), and a
-  // ceiling measured minutes before its API run moved ratios by as much. PGlite's data
-  // directory belongs to one process: there all ceilings run first, with the server stopped.
+  // --- The ceiling: each scenario's bare SQL. On PostgreSQL it alternates with the same
+  // scenario through the API, in slices (ceiling, API, ceiling, API...), the server started and
+  // idle during the ceiling's, so that both see the same minutes of the machine: its speed
+  // drifts by a third within minutes (docs/benchmarks.md), and a slow patch falling on an API
+  // run and not on its ceiling, measured just before, moved the lend ratio from 0.42 to 0.31
+  // (the eleventh round). PGlite's data directory belongs to one process: there every
+  // ceiling runs first, in one slice, with the server stopped.
   type Scenario = 'lend' | 'return' | 'scan_in' | 'request' | 'renew' | 'patron_loans' | 'search';
   const SCENARIOS: readonly Scenario[] = [
     'lend',
@@ -294,65 +331,105 @@ async function main() {
   ];
   const lendCeilingNext = withPatron(pools, ceilingWork.lend);
   const requestCeilingNext = withPatron(pools, ceilingWork.request);
-  const measureCeilings = async (names: readonly Scenario[]) => {
-    if (!names.some(wanted)) return;
+  /** A pool of bare-SQL connections and, for each scenario, its slice of the ceiling. */
+  const openCeiling = async () => {
     const ceiling = await openCeilingPool(engine, SERVER_POOL);
-    try {
-      const ctx = await loadCeilingContext(ceiling.pool);
-      const loop = (next: NextOperation, n = clients) =>
-        closedLoop({ clients: n, warmupMs, durationMs: ceilingMs, next, meters: cpuMeters(null) });
-      const runs: Record<Scenario, () => Promise<LoopResult>> = {
-        lend: () =>
-          loop(() => {
-            const w = lendCeilingNext();
-            return w ? ceilingLend(ceiling.pool, ctx, w.work, w.patronId) : null;
-          }),
-        return: () =>
-          loop(() => {
-            const w = ceilingWork.return.take();
-            return w ? ceilingReturn(ceiling.pool, ctx, w) : null;
-          }),
-        scan_in: () =>
-          loop(() => {
-            const w = ceilingWork.scanIn.take();
-            return w ? ceilingScanIn(ceiling.pool, ctx, w) : null;
-          }),
-        request: () =>
-          loop(() => {
-            const w = requestCeilingNext();
-            return w ? ceilingRequest(ceiling.pool, ctx, w.work, w.patronId) : null;
-          }),
-        renew: () =>
-          loop(() => {
-            const w = ceilingWork.renew.take();
-            return w ? ceilingRenew(ceiling.pool, ctx, w) : null;
-          }),
-        patron_loans: () =>
-          loop(
-            cycle(pools.heavyBorrowers, (p) => ceilingPatronLoans(ceiling.pool, p)),
-            readClients,
-          ),
-        search: () =>
-          loop(
-            cycle(pools.searchWords, (q) => ceilingSearch(ceiling.pool, q)),
-            readClients,
-          ),
-      };
-      for (const name of names) await record(name, 'ceiling', runs[name]);
-    } finally {
-      await ceiling.close();
-    }
+    const ctx = await loadCeilingContext(ceiling.pool);
+    const operations: Record<Scenario, { next: NextOperation; clients: number }> = {
+      lend: {
+        clients,
+        next: () => {
+          const w = lendCeilingNext();
+          return w ? ceilingLend(ceiling.pool, ctx, w.work, w.patronId) : null;
+        },
+      },
+      return: {
+        clients,
+        next: () => {
+          const w = ceilingWork.return.take();
+          return w ? ceilingReturn(ceiling.pool, ctx, w) : null;
+        },
+      },
+      scan_in: {
+        clients,
+        next: () => {
+          const w = ceilingWork.scanIn.take();
+          return w ? ceilingScanIn(ceiling.pool, ctx, w) : null;
+        },
+      },
+      request: {
+        clients,
+        next: () => {
+          const w = requestCeilingNext();
+          return w ? ceilingRequest(ceiling.pool, ctx, w.work, w.patronId) : null;
+        },
+      },
+      renew: {
+        clients,
+        next: () => {
+          const w = ceilingWork.renew.take();
+          return w ? ceilingRenew(ceiling.pool, ctx, w) : null;
+        },
+      },
+      patron_loans: {
+        clients: readClients,
+        next: cycle(pools.heavyBorrowers, (p) => ceilingPatronLoans(ceiling.pool, p)),
+      },
+      search: {
+        clients: readClients,
+        next: cycle(pools.searchWords, (q) => ceilingSearch(ceiling.pool, q)),
+      },
+    };
+    return {
+      slice: (name: Scenario, k: number) =>
+        closedLoop({ ...operations[name], ...window(ceilingMs, k), meters: cpuMeters(null) }),
+      close: () => ceiling.close(),
+    };
   };
   const interleaved = engine === 'postgresql';
   log(
     `ceiling: bare SQL through pg, ${clients} clients, ${ceilingMs / 1000} s each` +
-      (interleaved ? ', each just before its API run' : ', all before the server starts'),
+      (interleaved
+        ? `, in ${slices} slices alternating with the API's ${slices} of ${durationMs / 1000 / slices} s`
+        : ', all before the server starts'),
   );
-  if (!interleaved) await measureCeilings(SCENARIOS);
-  /** The scenario's ceiling, then its API run (PostgreSQL), or its API run alone (PGlite). */
-  const measure = async (name: Scenario, api: () => Promise<LoopResult>) => {
-    if (interleaved) await measureCeilings([name]);
-    await record(name, 'api', api);
+  if (!interleaved && SCENARIOS.some(wanted)) {
+    const ceiling = await openCeiling();
+    try {
+      for (const name of SCENARIOS.filter(wanted)) {
+        const parts: MeasuredLoop[] = [];
+        for (let k = 0; k < slices; k++)
+          parts.push(await runSlice(name, 'ceiling', () => ceiling.slice(name, k)));
+        store(name, 'ceiling', parts);
+      }
+    } finally {
+      await ceiling.close();
+    }
+  }
+  /** The scenario's ceiling and API in alternating slices (PostgreSQL), or its API alone (PGlite). */
+  const measure = async (
+    name: Scenario,
+    api: (window: { warmupMs: number; durationMs: number }) => Promise<MeasuredLoop>,
+  ) => {
+    if (!wanted(name)) return;
+    const ceiling = interleaved ? await openCeiling() : null;
+    try {
+      const parts: { ceiling: MeasuredLoop[]; api: MeasuredLoop[] } = { ceiling: [], api: [] };
+      for (let k = 0; k < slices; k++) {
+        const label = slices > 1 ? ` ${k + 1}/${slices}` : '';
+        if (ceiling)
+          parts.ceiling.push(await runSlice(name, `ceiling${label}`, () => ceiling.slice(name, k)));
+        parts.api.push(await runSlice(name, `api${label}`, () => api(window(durationMs, k))));
+      }
+      if (ceiling) store(name, 'ceiling', parts.ceiling);
+      store(name, 'api', parts.api);
+      sliceRates[name] = parts.api.map((a, k) => ({
+        ceiling_ops_per_s: parts.ceiling[k]?.ops_per_s ?? null,
+        ops_per_s: a.ops_per_s,
+      }));
+    } finally {
+      await ceiling?.close();
+    }
   };
 
   // --- The real server over HTTP.
@@ -362,7 +439,12 @@ async function main() {
   let steady: Record<string, LoopResult> = {};
   let steadyTimeline: SecondOfLoad[] = [];
   let steadyCpu: Record<string, number> | null = null;
-  let steadyWal: WalCounters | null = null;
+  let steadyWal: Pick<DatabaseCounters, 'records' | 'full_page_images' | 'bytes'> | null = null;
+  let steadyReads: {
+    postgres_blocks_read: number;
+    disk_reads: number | null;
+    disk_kb: number | null;
+  } | null = null;
   let diskFlush: (LatencyStats & { over_50_ms: number }) | null = null;
   try {
     // One desk operator per institution, each with an API token (scripts' way in, api.md).
@@ -435,8 +517,10 @@ async function main() {
           })
         : null;
     };
-    const loop = (next: NextOperation, n = clients) =>
-      closedLoop({ clients: n, warmupMs, durationMs, next, meters: cpuMeters(server.pid) });
+    const loop =
+      (next: NextOperation, n = clients) =>
+      (w: { warmupMs: number; durationMs: number }) =>
+        closedLoop({ clients: n, ...w, next, meters: cpuMeters(server.pid) });
     // Keep enough work for the steady load after the saturation runs.
     const steadyShare = Math.ceil((rate / 4) * ((steadyMs + steadyWarmupMs) / 1000) * 1.1);
     const reserve = <T>(q: WorkQueue<T>) => q.split(Math.min(steadyShare, Math.floor(q.remaining / 3)));
@@ -446,12 +530,13 @@ async function main() {
       scanIn: reserve(pools.scanIn),
       request: reserve(pools.request),
     };
-    await measure('lend', () => loop(lendOp(pools.lend)));
-    await measure('return', () => loop(returnOp(pools.return)));
-    await measure('scan_in', () => loop(returnOp(pools.scanIn)));
-    await measure('request', () => loop(requestOp(pools.request)));
-    await measure('renew', () => loop(renewOp));
-    await measure('patron_loans', () =>
+    await measure('lend', loop(lendOp(pools.lend)));
+    await measure('return', loop(returnOp(pools.return)));
+    await measure('scan_in', loop(returnOp(pools.scanIn)));
+    await measure('request', loop(requestOp(pools.request)));
+    await measure('renew', loop(renewOp));
+    await measure(
+      'patron_loans',
       loop(
         cycle(pools.heavyBorrowers, (p) =>
           api.operation('GET', `/api/circulation/patrons/${p.institutionId}/${p.patronId}/loans`, 200, {
@@ -461,7 +546,8 @@ async function main() {
         readClients,
       ),
     );
-    await measure('search', () =>
+    await measure(
+      'search',
       loop(
         cycle(pools.searchWords, (q) => api.operation('GET', `/api/search?q=${encodeURIComponent(q)}`, 200)),
         readClients,
@@ -482,7 +568,7 @@ async function main() {
       // A warm-up at the same rate, not counted: a server just started (`--only steady`) spends
       // its first seconds opening connections and preparing statements (docs/benchmarks.md).
       await openLoop({ ratePerSecond: rate, durationMs: steadyWarmupMs, kinds });
-      const walAtStart = await walCounters();
+      const countersAtStart = await databaseCounters();
       const probe = startDiskProbe();
       let measured: Awaited<ReturnType<typeof openLoop>>;
       try {
@@ -502,18 +588,29 @@ async function main() {
       steadyCpu = measured.per_op ?? null;
       // The WAL each operation wrote: at a fixed rate every commit waits for its own flush,
       // and the steady tail follows how long those flushes take (docs/benchmarks.md).
-      const walAtEnd = await walCounters();
+      const countersAtEnd = await databaseCounters();
       const succeeded = Object.values(measured.operations).reduce((n, r) => n + r.count, 0);
-      if (walAtStart && walAtEnd && succeeded > 0) {
-        const per = (k: keyof WalCounters) =>
-          Math.round(((walAtEnd[k] - walAtStart[k]) / succeeded) * 100) / 100;
+      if (countersAtStart && countersAtEnd && succeeded > 0) {
+        const per = (grown: number) => Math.round((grown / succeeded) * 100) / 100;
+        const grew = (k: 'records' | 'full_page_images' | 'bytes' | 'blocks_read') =>
+          per(countersAtEnd[k] - countersAtStart[k]);
         steadyWal = {
-          records: per('records'),
-          full_page_images: per('full_page_images'),
-          bytes: per('bytes'),
+          records: grew('records'),
+          full_page_images: grew('full_page_images'),
+          bytes: grew('bytes'),
+        };
+        // What each operation read: blocks PostgreSQL asked the kernel for, and how many reads
+        // reached the disk, where the page cache no longer held them (docs/benchmarks.md).
+        const diskAtStart = countersAtStart.disk;
+        const diskAtEnd = countersAtEnd.disk;
+        steadyReads = {
+          postgres_blocks_read: grew('blocks_read'),
+          disk_reads: diskAtStart && diskAtEnd ? per(diskAtEnd.reads - diskAtStart.reads) : null,
+          disk_kb: diskAtStart && diskAtEnd ? per(diskAtEnd.kb - diskAtStart.kb) : null,
         };
         log(
-          `steady WAL per operation: ${steadyWal.records} records, ${steadyWal.full_page_images} page images, ${Math.round(steadyWal.bytes)} bytes`,
+          `steady WAL per operation: ${steadyWal.records} records, ${steadyWal.full_page_images} page images, ${Math.round(steadyWal.bytes)} bytes; ` +
+            `reads per operation: ${steadyReads.postgres_blocks_read} blocks from outside shared buffers, ${steadyReads.disk_reads ?? '–'} from the disk (${steadyReads.disk_kb ?? '–'} KB)`,
         );
       }
       log(
@@ -573,6 +670,8 @@ async function main() {
       cpu_ms_per_op: a?.per_op ?? null,
       ceiling_cpu_ms_per_op: c?.per_op ?? null,
       work_used_up: Boolean(a?.exhausted),
+      // Each slice's rate, ceiling and API, when the scenario ran in several (--slices).
+      slices: sliceRates[name] && sliceRates[name].length > 1 ? sliceRates[name] : null,
     };
   }
   const s = (name: string) =>
@@ -595,6 +694,9 @@ async function main() {
       warmup_s: warmupMs / 1000,
       ceiling_duration_s: ceilingMs / 1000,
       ceiling_just_before_api: interleaved,
+      // On PostgreSQL, the ceiling and the API alternate in this many slices (--slices).
+      slices,
+      slice_warmup_s: slices > 1 ? sliceWarmupMs / 1000 : null,
       server_pool: engine === 'postgresql' ? SERVER_POOL : 1,
       ceiling_pool: engine === 'postgresql' ? SERVER_POOL : 1,
       server_log_level: process.env.BENCH_LOG_LEVEL ?? 'warn',
@@ -615,6 +717,9 @@ async function main() {
       cpu_ms_per_op: steadyCpu,
       // WAL per successful operation over the minute (pg_stat_wal), null on PGlite.
       wal_per_op: steadyWal,
+      // Reads per successful operation over the minute: PostgreSQL's blocks from outside its
+      // shared buffers (pg_stat_database) and the machine's disk reads (/sys/block); null on PGlite.
+      reads_per_op: steadyReads,
     },
     server: { peak_rss_mb: peakRssMb },
     targets: {
