@@ -306,8 +306,9 @@ async function main() {
     results[name] = { ...results[name], [field]: combined };
     if (slices.length > 1) logLoop(name, `${field} (all)`, combined);
   };
+  const sliceLabel = (k: number) => (slices > 1 ? ` ${k + 1}/${slices}` : '');
   /** The window of slice k: the first has the full warm-up, later ones only refill the clients. */
-  const window = (totalMs: number, k: number) => ({
+  const sliceWindow = (totalMs: number, k: number) => ({
     warmupMs: k === 0 ? warmupMs : sliceWarmupMs,
     durationMs: totalMs / slices,
   });
@@ -382,7 +383,7 @@ async function main() {
     };
     return {
       slice: (name: Scenario, k: number) =>
-        closedLoop({ ...operations[name], ...window(ceilingMs, k), meters: cpuMeters(null) }),
+        closedLoop({ ...operations[name], ...sliceWindow(ceilingMs, k), meters: cpuMeters(null) }),
       close: () => ceiling.close(),
     };
   };
@@ -399,7 +400,7 @@ async function main() {
       for (const name of SCENARIOS.filter(wanted)) {
         const parts: MeasuredLoop[] = [];
         for (let k = 0; k < slices; k++)
-          parts.push(await runSlice(name, 'ceiling', () => ceiling.slice(name, k)));
+          parts.push(await runSlice(name, `ceiling${sliceLabel(k)}`, () => ceiling.slice(name, k)));
         store(name, 'ceiling', parts);
       }
     } finally {
@@ -409,17 +410,17 @@ async function main() {
   /** The scenario's ceiling and API in alternating slices (PostgreSQL), or its API alone (PGlite). */
   const measure = async (
     name: Scenario,
-    api: (window: { warmupMs: number; durationMs: number }) => Promise<MeasuredLoop>,
+    api: (slice: { warmupMs: number; durationMs: number }) => Promise<MeasuredLoop>,
   ) => {
     if (!wanted(name)) return;
     const ceiling = interleaved ? await openCeiling() : null;
     try {
       const parts: { ceiling: MeasuredLoop[]; api: MeasuredLoop[] } = { ceiling: [], api: [] };
       for (let k = 0; k < slices; k++) {
-        const label = slices > 1 ? ` ${k + 1}/${slices}` : '';
+        const label = sliceLabel(k);
         if (ceiling)
           parts.ceiling.push(await runSlice(name, `ceiling${label}`, () => ceiling.slice(name, k)));
-        parts.api.push(await runSlice(name, `api${label}`, () => api(window(durationMs, k))));
+        parts.api.push(await runSlice(name, `api${label}`, () => api(sliceWindow(durationMs, k))));
       }
       if (ceiling) store(name, 'ceiling', parts.ceiling);
       store(name, 'api', parts.api);
