@@ -30,6 +30,7 @@ import {
   type MeasuredLoop,
   type Meters,
   type NextOperation,
+  type Operation,
   openLoop,
   postgresCpuMs,
   processCpuMs,
@@ -270,6 +271,17 @@ function withPatron<T extends { institutionId: string; borrowers?: string[] }>(
   };
 }
 
+/** Each work row `take` gives, as an operation, until it gives none (the work is used up). */
+function onEachRow<T>(take: () => T | null, operation: (work: T) => Operation): NextOperation {
+  return () => {
+    const work = take();
+    return work ? operation(work) : null;
+  };
+}
+
+/** The reads run with a few clients (the issue's 1–4), the desk's writes with the saturation's. */
+const clientsOf = (name: string) => (name === 'patron_loans' || name === 'search' ? readClients : clients);
+
 function cycle<T, R>(rows: T[], make: (row: T) => R): () => R | null {
   let k = 0;
   return () => (rows.length === 0 ? null : make(rows[k++ % rows.length] as T));
@@ -340,54 +352,32 @@ async function main() {
   const openCeiling = async () => {
     const ceiling = await openCeilingPool(engine, SERVER_POOL);
     const ctx = await loadCeilingContext(ceiling.pool);
-    const operations: Record<Scenario, { next: NextOperation; clients: number }> = {
-      lend: {
-        clients,
-        next: () => {
-          const w = lendCeilingNext();
-          return w ? ceilingLend(ceiling.pool, ctx, w.work, w.patronId) : null;
-        },
-      },
-      return: {
-        clients,
-        next: () => {
-          const w = ceilingWork.return.take();
-          return w ? ceilingReturn(ceiling.pool, ctx, w) : null;
-        },
-      },
-      scan_in: {
-        clients,
-        next: () => {
-          const w = ceilingWork.scanIn.take();
-          return w ? ceilingScanIn(ceiling.pool, ctx, w) : null;
-        },
-      },
-      request: {
-        clients,
-        next: () => {
-          const w = requestCeilingNext();
-          return w ? ceilingRequest(ceiling.pool, ctx, w.work, w.patronId) : null;
-        },
-      },
-      renew: {
-        clients,
-        next: () => {
-          const w = ceilingWork.renew.take();
-          return w ? ceilingRenew(ceiling.pool, ctx, w) : null;
-        },
-      },
-      patron_loans: {
-        clients: readClients,
-        next: cycle(pools.heavyBorrowers, (p) => ceilingPatronLoans(ceiling.pool, p)),
-      },
-      search: {
-        clients: readClients,
-        next: cycle(pools.searchWords, (q) => ceilingSearch(ceiling.pool, q)),
-      },
+    const operations: Record<Scenario, NextOperation> = {
+      lend: onEachRow(lendCeilingNext, (w) => ceilingLend(ceiling.pool, ctx, w.work, w.patronId)),
+      return: onEachRow(
+        () => ceilingWork.return.take(),
+        (w) => ceilingReturn(ceiling.pool, ctx, w),
+      ),
+      scan_in: onEachRow(
+        () => ceilingWork.scanIn.take(),
+        (w) => ceilingScanIn(ceiling.pool, ctx, w),
+      ),
+      request: onEachRow(requestCeilingNext, (w) => ceilingRequest(ceiling.pool, ctx, w.work, w.patronId)),
+      renew: onEachRow(
+        () => ceilingWork.renew.take(),
+        (w) => ceilingRenew(ceiling.pool, ctx, w),
+      ),
+      patron_loans: cycle(pools.heavyBorrowers, (p) => ceilingPatronLoans(ceiling.pool, p)),
+      search: cycle(pools.searchWords, (q) => ceilingSearch(ceiling.pool, q)),
     };
     return {
       slice: (name: Scenario, k: number) =>
-        closedLoop({ ...operations[name], ...sliceWindow(ceilingMs, k), meters: cpuMeters(null) }),
+        closedLoop({
+          clients: clientsOf(name),
+          next: operations[name],
+          ...sliceWindow(ceilingMs, k),
+          meters: cpuMeters(null),
+        }),
       close: () => ceiling.close(),
     };
   };
@@ -473,55 +463,42 @@ async function main() {
     log(`signed in ${tokens.size} desk operators; API: ${clients} clients, ${durationMs / 1000} s each`);
     const token = (institutionId: string) => tokens.get(institutionId) as string;
 
-    const lendOp = (queue: typeof pools.lend): NextOperation => {
-      const next = withPatron(pools, queue);
-      return () => {
-        const w = next();
-        return w
-          ? api.operation('POST', '/api/circulation/loans', 201, {
-              token: token(w.work.institutionId),
-              body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
-            })
-          : null;
-      };
-    };
-    const returnOp =
-      (queue: WorkQueue<{ institutionId: string; deskId: string; barcode: string }>): NextOperation =>
-      () => {
-        const w = queue.take();
-        return w
-          ? api.operation('POST', '/api/circulation/returns', 200, {
-              token: token(w.institutionId),
-              body: { deskId: w.deskId, itemBarcode: w.barcode },
-            })
-          : null;
-      };
-    const requestOp = (queue: typeof pools.request): NextOperation => {
-      const next = withPatron(pools, queue);
-      return () => {
-        const w = next();
-        return w
-          ? api.operation('POST', '/api/circulation/requests', 201, {
-              token: token(w.work.institutionId),
-              body: {
-                patronId: w.patronId,
-                bibId: w.work.bibId,
-                requestType: 'hold',
-                pickupLibraryId: w.work.pickupLibraryId,
-              },
-            })
-          : null;
-      };
-    };
-    const renewOp: NextOperation = () => {
-      const w = pools.renew.take();
-      return w
-        ? api.operation('POST', `/api/circulation/loans/${w.institutionId}/${w.loanId}/renew`, 200, {
+    const lendOp = (queue: typeof pools.lend) =>
+      onEachRow(withPatron(pools, queue), (w) =>
+        api.operation('POST', '/api/circulation/loans', 201, {
+          token: token(w.work.institutionId),
+          body: { deskId: w.work.deskId, itemBarcode: w.work.barcode, patronId: w.patronId },
+        }),
+      );
+    const returnOp = (queue: WorkQueue<{ institutionId: string; deskId: string; barcode: string }>) =>
+      onEachRow(
+        () => queue.take(),
+        (w) =>
+          api.operation('POST', '/api/circulation/returns', 200, {
             token: token(w.institutionId),
-            body: {},
-          })
-        : null;
-    };
+            body: { deskId: w.deskId, itemBarcode: w.barcode },
+          }),
+      );
+    const requestOp = (queue: typeof pools.request) =>
+      onEachRow(withPatron(pools, queue), (w) =>
+        api.operation('POST', '/api/circulation/requests', 201, {
+          token: token(w.work.institutionId),
+          body: {
+            patronId: w.patronId,
+            bibId: w.work.bibId,
+            requestType: 'hold',
+            pickupLibraryId: w.work.pickupLibraryId,
+          },
+        }),
+      );
+    const renewOp = onEachRow(
+      () => pools.renew.take(),
+      (w) =>
+        api.operation('POST', `/api/circulation/loans/${w.institutionId}/${w.loanId}/renew`, 200, {
+          token: token(w.institutionId),
+          body: {},
+        }),
+    );
     const loop =
       (next: NextOperation, n = clients) =>
       (w: { warmupMs: number; durationMs: number }) =>
@@ -695,7 +672,7 @@ async function main() {
       p99_ms: a?.p99_ms ?? null,
       ceiling_ops_per_s: c?.ops_per_s ?? null,
       ratio: a && c && c.ops_per_s > 0 ? Math.round((a.ops_per_s / c.ops_per_s) * 1000) / 1000 : null,
-      clients: name === 'patron_loans' || name === 'search' ? readClients : clients,
+      clients: clientsOf(name),
       errors: a?.errors ?? null,
       ceiling_p50_ms: c?.p50_ms ?? null,
       ceiling_p95_ms: c?.p95_ms ?? null,
